@@ -1,0 +1,310 @@
+#include "cli/commands.h"
+
+#include <algorithm>
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "core/strings.h"
+#include "compiler/policy_parser.h"
+#include "compiler/world.h"
+#include "json/json.h"
+#include "reference/evaluator.h"
+
+namespace arbiter {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage:\n"
+    "  arbiter eval --world W.json --requests R.jsonl [--explain] [--threads N] [--no-cache]\n"
+    "               [--reference]\n"
+    "  arbiter check FILE...\n"
+    "  arbiter bench --world W.json --requests R.jsonl [--threads N] [--seconds S]\n"
+    "               [--no-cache] [--json]\n";
+
+int Usage(std::ostream& err, std::string_view problem) {
+  err << "arbiter: " << problem << "\n" << kUsage;
+  return 2;
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) return false;
+  std::ostringstream ss;
+  ss << f.rdbuf();
+  *out = ss.str();
+  return !f.bad();
+}
+
+struct Options {
+  std::string world, requests;
+  bool explain = false, no_cache = false, json = false, reference = false;
+  int threads = 1;
+  double seconds = 2.0;
+  std::vector<std::string> files;
+};
+
+// Parses `--flag value` options; returns "" or the problem.
+std::string ParseOptions(const std::vector<std::string>& args, Options* o) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string* dst) {
+      if (i + 1 >= args.size()) return false;
+      *dst = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "--world") {
+      if (!value(&o->world)) return "--world needs a file";
+    } else if (a == "--requests") {
+      if (!value(&o->requests)) return "--requests needs a file";
+    } else if (a == "--explain") {
+      o->explain = true;
+    } else if (a == "--no-cache") {
+      o->no_cache = true;
+    } else if (a == "--json") {
+      o->json = true;
+    } else if (a == "--reference") {
+      o->reference = true;
+    } else if (a == "--threads") {
+      if (!value(&v) || !absl::SimpleAtoi(v, &o->threads) || o->threads < 1 || o->threads > 1024) {
+        return "--threads needs a number from 1 to 1024";
+      }
+    } else if (a == "--seconds") {
+      if (!value(&v) || !absl::SimpleAtod(v, &o->seconds) || !(o->seconds > 0) ||
+          o->seconds > 86400) {
+        return "--seconds needs a positive number";
+      }
+    } else if (!a.empty() && a[0] == '-' && a != "-") {
+      return StrCat("unknown option ", a);
+    } else {
+      o->files.push_back(a);
+    }
+  }
+  return "";
+}
+
+void PrintFindings(std::ostream& os, const std::string& file, std::string_view text,
+                   std::vector<Finding> findings) {
+  std::stable_sort(findings.begin(), findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.offset < b.offset; });
+  for (const Finding& f : findings) os << FormatFinding(file, text, f) << "\n";
+}
+
+// Loads a world, printing findings (errors and warnings) to `err`.
+std::optional<World> LoadWorldFile(const std::string& path, std::ostream& err) {
+  std::string text;
+  if (!ReadFile(path, &text)) {
+    err << path << ":1:1: error: cannot read the file [io] ()\n";
+    return std::nullopt;
+  }
+  std::vector<Finding> findings;
+  std::optional<World> world = LoadWorld(text, &findings);
+  PrintFindings(err, path, text, findings);
+  return world;
+}
+
+bool ReadRequests(const Options& o, std::istream& in, std::string* text, std::ostream& err) {
+  if (o.requests == "-") {
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    *text = ss.str();
+    return true;
+  }
+  if (!ReadFile(o.requests, text)) {
+    err << "arbiter: cannot read " << o.requests << "\n";
+    return false;
+  }
+  return true;
+}
+
+void WriteDecision(std::string* out, const EvalResult& r, bool explain) {
+  StrAppend(out, "{\"decision\": \"", DecisionName(r.decision), "\"");
+  if (explain) {
+    out->append(", \"reasons\": [");
+    for (size_t i = 0; i < r.reasons.size(); ++i) {
+      const Reason& reason = r.reasons[i];
+      if (i) out->append(", ");
+      out->append("{\"policy\": ");
+      json::AppendQuoted(out, reason.policy);
+      StrAppend(out, ", \"kind\": \"", PolicyRoleName(reason.role), "\", \"sid\": ");
+      json::AppendQuoted(out, reason.sid.value_or(""));
+      StrAppend(out, ", \"statement\": ", reason.statement, ", \"effect\": \"",
+                      reason.effect == Effect::kAllow ? "Allow" : "Deny", "\"}");
+    }
+    out->append("]");
+  }
+  out->append("}\n");
+}
+
+int Eval(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (o.world.empty() || o.requests.empty()) return Usage(err, "eval needs --world and --requests");
+  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", o.files[0]));
+  std::optional<World> world = LoadWorldFile(o.world, err);
+  if (!world) return 1;
+  std::string text;
+  if (!ReadRequests(o, in, &text, err)) return 1;
+  int status = 0;
+  std::string buffer;
+  size_t line_no = 0;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    Request req;
+    std::string problem;
+    if (!ParseRequest(line, &req, &problem)) {
+      buffer.append("{\"error\": ");
+      json::AppendQuoted(&buffer, problem);
+      StrAppend(&buffer, ", \"line\": ", line_no, "}\n");
+      status = 1;
+    } else {
+      WriteDecision(&buffer, ReferenceEvaluate(*world, req), o.explain);
+    }
+    if (buffer.size() > (1u << 16)) {
+      out << buffer;
+      buffer.clear();
+    }
+  }
+  out << buffer;
+  out.flush();
+  return status;
+}
+
+int Check(const Options& o, std::ostream& out, std::ostream& err) {
+  if (o.files.empty()) return Usage(err, "check needs at least one file");
+  int status = 0;
+  for (const std::string& path : o.files) {
+    std::string text;
+    if (!ReadFile(path, &text)) {
+      out << path << ":1:1: error: cannot read the file [io] ()\n";
+      status = 1;
+      continue;
+    }
+    std::vector<Finding> findings;
+    // A world is an object with any of the world's elements and no Statement.
+    json::Value root;
+    json::Error jerr;
+    json::Limits limits;
+    limits.max_bytes = kMaxWorldBytes;
+    bool is_world = false;
+    if (json::Parse(text, &root, &jerr, limits) && root.is_object() && !root.Find("Statement")) {
+      for (std::string_view k : {"policies", "principals", "resources", "organization"}) {
+        is_world |= root.Find(k) != nullptr;
+      }
+    }
+    if (is_world) {
+      LoadWorld(text, &findings);
+    } else {
+      ParsePolicyText(text, PolicyKind::kStandalone, &findings);
+    }
+    PrintFindings(out, path, text, findings);
+    if (HasError(findings)) status = 1;
+  }
+  return status;
+}
+
+int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (o.world.empty() || o.requests.empty()) {
+    return Usage(err, "bench needs --world and --requests");
+  }
+  std::string world_text;
+  if (!ReadFile(o.world, &world_text)) {
+    err << "arbiter: cannot read " << o.world << "\n";
+    return 1;
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<Finding> findings;
+  std::optional<World> world = LoadWorld(world_text, &findings);
+  const double compile_ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  if (!world) {
+    PrintFindings(err, o.world, world_text, findings);
+    return 1;
+  }
+  std::string text;
+  if (!ReadRequests(o, in, &text, err)) return 1;
+  std::vector<Request> requests;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Request r;
+    std::string problem;
+    if (ParseRequest(line, &r, &problem)) requests.push_back(std::move(r));
+  }
+  if (requests.empty()) {
+    err << "arbiter: no valid requests to measure\n";
+    return 1;
+  }
+  // Until the compiled engine lands, bench measures the reference evaluator, one
+  // thread, no cache; the report says so.
+  std::vector<int64_t> samples;
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                            std::chrono::duration<double>(o.seconds));
+  size_t decisions = 0;
+  static volatile int sink = 0;  // keeps the evaluation from being optimized away
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const Request& r : requests) {
+      const auto a = std::chrono::steady_clock::now();
+      const EvalResult res = ReferenceEvaluate(*world, r);
+      const auto b = std::chrono::steady_clock::now();
+      samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
+      sink = static_cast<int>(res.decision);
+      ++decisions;
+    }
+  }
+  const double elapsed =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::sort(samples.begin(), samples.end());
+  const int64_t p50 = samples[samples.size() / 2];
+  const int64_t p99 = samples[std::min(samples.size() - 1, samples.size() * 99 / 100)];
+  const double dps = decisions / elapsed;
+  const size_t memory = world_text.size();  // the reference keeps the AST; estimate
+  if (o.json) {
+    out << "{\"engine\": \"reference\", \"decisions_per_second\": " << dps
+        << ", \"p50_ns\": " << p50 << ", \"p99_ns\": " << p99
+        << ", \"cache_hit_ratio\": 0, \"compile_ms\": " << compile_ms
+        << ", \"memory_bytes\": " << memory << ", \"threads\": 1, \"requests\": "
+        << requests.size() << "}\n";
+  } else {
+    out << "engine            reference (single thread, no cache)\n"
+        << "requests          " << requests.size() << "\n"
+        << "decisions/s       " << static_cast<int64_t>(dps) << "\n"
+        << "p50               " << p50 << " ns\n"
+        << "p99               " << p99 << " ns\n"
+        << "cache hit ratio   0\n"
+        << "compile           " << compile_ms << " ms\n"
+        << "memory            " << memory << " bytes (world JSON)\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
+           std::ostream& err) {
+  if (args.empty()) return Usage(err, "no command");
+  Options o;
+  if (std::string problem = ParseOptions(args, &o); !problem.empty()) return Usage(err, problem);
+  const std::string& cmd = args[0];
+  if (cmd == "eval") return Eval(o, in, out, err);
+  if (cmd == "check") return Check(o, out, err);
+  if (cmd == "bench") return Bench(o, in, out, err);
+  if (cmd == "--help" || cmd == "help") {
+    out << kUsage;
+    return 0;
+  }
+  return Usage(err, StrCat("unknown command ", cmd));
+}
+
+}  // namespace arbiter

@@ -1,0 +1,30 @@
+// Validation findings: `FILE:LINE:COL: error|warning: MESSAGE [CODE] (JSON-POINTER)`.
+// The finding codes are listed in tests/CONVENTIONS.md.
+#ifndef ARBITER_COMPILER_FINDING_H_
+#define ARBITER_COMPILER_FINDING_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace arbiter {
+
+enum class Severity { kError, kWarning };
+
+struct Finding {
+  Severity severity = Severity::kError;
+  size_t offset = 0;  // byte offset in the file the finding is about
+  std::string code;
+  std::string message;
+  std::string pointer;  // RFC 6901; "" is the document root
+};
+
+// One line, without a trailing newline. `text` is the file's content (for line:col).
+std::string FormatFinding(std::string_view file, std::string_view text, const Finding& f);
+
+bool HasError(const std::vector<Finding>& findings);
+
+}  // namespace arbiter
+
+#endif  // ARBITER_COMPILER_FINDING_H_

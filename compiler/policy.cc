@@ -1,0 +1,73 @@
+#include "compiler/policy.h"
+
+#include <array>
+
+#include "core/strings.h"
+#include "core/strings.h"
+
+namespace arbiter {
+namespace {
+
+using O = Operator;
+using T = OperandType;
+
+constexpr std::array<OperatorInfo, 27> kOperators = {{
+    {"StringEquals", T::kString, false, O::kStringEquals},
+    {"StringNotEquals", T::kString, true, O::kStringEquals},
+    {"StringEqualsIgnoreCase", T::kString, false, O::kStringEqualsIgnoreCase},
+    {"StringNotEqualsIgnoreCase", T::kString, true, O::kStringEqualsIgnoreCase},
+    {"StringLike", T::kString, false, O::kStringLike},
+    {"StringNotLike", T::kString, true, O::kStringLike},
+    {"NumericEquals", T::kNumber, false, O::kNumericEquals},
+    {"NumericNotEquals", T::kNumber, true, O::kNumericEquals},
+    {"NumericLessThan", T::kNumber, false, O::kNumericLessThan},
+    {"NumericLessThanEquals", T::kNumber, false, O::kNumericLessThanEquals},
+    {"NumericGreaterThan", T::kNumber, false, O::kNumericGreaterThan},
+    {"NumericGreaterThanEquals", T::kNumber, false, O::kNumericGreaterThanEquals},
+    {"DateEquals", T::kDate, false, O::kDateEquals},
+    {"DateNotEquals", T::kDate, true, O::kDateEquals},
+    {"DateLessThan", T::kDate, false, O::kDateLessThan},
+    {"DateLessThanEquals", T::kDate, false, O::kDateLessThanEquals},
+    {"DateGreaterThan", T::kDate, false, O::kDateGreaterThan},
+    {"DateGreaterThanEquals", T::kDate, false, O::kDateGreaterThanEquals},
+    {"Bool", T::kBool, false, O::kBool},
+    {"BinaryEquals", T::kBinary, false, O::kBinaryEquals},
+    {"IpAddress", T::kIp, false, O::kIpAddress},
+    {"NotIpAddress", T::kIp, true, O::kIpAddress},
+    {"ArnEquals", T::kArn, false, O::kArnEquals},
+    {"ArnLike", T::kArn, false, O::kArnLike},
+    {"ArnNotEquals", T::kArn, true, O::kArnEquals},
+    {"ArnNotLike", T::kArn, true, O::kArnLike},
+    {"Null", T::kNull, false, O::kNull},
+}};
+
+}  // namespace
+
+const OperatorInfo& Info(Operator op) { return kOperators[static_cast<size_t>(op)]; }
+
+std::optional<ConditionOperator> ParseConditionOperator(std::string_view name) {
+  ConditionOperator out;
+  if (ConsumePrefix(&name, "ForAllValues:")) {
+    out.qualifier = SetQualifier::kForAllValues;
+  } else if (ConsumePrefix(&name, "ForAnyValue:")) {
+    out.qualifier = SetQualifier::kForAnyValue;
+  }
+  out.if_exists = ConsumeSuffix(&name, "IfExists");
+  for (size_t i = 0; i < kOperators.size(); ++i) {
+    if (kOperators[i].name != name) continue;
+    out.op = static_cast<Operator>(i);
+    // "Null" takes no IfExists: the operator itself tests for existence.
+    if (out.op == Operator::kNull && out.if_exists) return std::nullopt;
+    return out;
+  }
+  return std::nullopt;
+}
+
+std::string FormatConditionOperator(const ConditionOperator& op) {
+  std::string_view prefix = op.qualifier == SetQualifier::kForAllValues  ? "ForAllValues:"
+                            : op.qualifier == SetQualifier::kForAnyValue ? "ForAnyValue:"
+                                                                          : "";
+  return StrCat(prefix, Info(op.op).name, op.if_exists ? "IfExists" : "");
+}
+
+}  // namespace arbiter

@@ -1,0 +1,704 @@
+#include "compiler/policy_parser.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "core/strings.h"
+#include "core/strings.h"
+#include "core/values.h"
+
+namespace arbiter {
+namespace {
+
+using json::Member;
+using json::Type;
+using json::Value;
+
+bool IsIdentityLike(PolicyKind kind) {
+  return kind == PolicyKind::kIdentity || kind == PolicyKind::kBoundary ||
+         kind == PolicyKind::kSession || kind == PolicyKind::kScp;
+}
+
+// AWS's documented size limits, counted without white space:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+size_t SizeLimit(PolicyKind kind) {
+  switch (kind) {
+    case PolicyKind::kScp:
+    case PolicyKind::kRcp:
+      return 5120;
+    case PolicyKind::kSession:
+      return 2048;
+    case PolicyKind::kResource:
+      return 20480;  // S3 bucket policies; other services allow less or more
+    default:
+      return 6144;  // managed policies
+  }
+}
+
+// Characters of `v` written as minified JSON.
+size_t MinifiedSize(const Value& v) {
+  auto quoted = [](std::string_view s) {
+    std::string out;
+    json::AppendQuoted(&out, s);
+    return out.size();
+  };
+  switch (v.type) {
+    case Type::kNull:
+      return 4;
+    case Type::kBool:
+      return v.boolean ? 4 : 5;
+    case Type::kNumber:
+      return v.text.size();
+    case Type::kString:
+      return quoted(v.text);
+    case Type::kArray: {
+      size_t n = 2 + (v.elements.empty() ? 0 : v.elements.size() - 1);
+      for (const Value& e : v.elements) n += MinifiedSize(e);
+      return n;
+    }
+    case Type::kObject: {
+      size_t n = 2 + (v.members.empty() ? 0 : v.members.size() - 1);
+      for (const Member& m : v.members) n += quoted(m.key) + 1 + MinifiedSize(m.value);
+      return n;
+    }
+  }
+  return 0;
+}
+
+bool ContainsVariable(std::string_view s) { return StrContains(s, "${"); }
+
+class Parser {
+ public:
+  Parser(PolicyKind kind, std::vector<Finding>* findings) : kind_(kind), findings_(findings) {}
+
+  std::optional<Policy> Run(const Value& doc, std::string_view pointer) {
+    const size_t errors_before = CountErrors();
+    Policy policy;
+    if (!doc.is_object()) {
+      Error(doc.offset, "wrong-type",
+            StrCat("a policy document must be an object, not ", json::TypeName(doc.type)),
+            std::string(pointer));
+      return std::nullopt;
+    }
+    if (kind_ == PolicyKind::kStandalone) kind_ = InferKind(doc);
+    CheckDuplicateKeys(doc, pointer);
+    const Value* statement = nullptr;
+    for (const Member& m : doc.members) {
+      const std::string p = json::PointerAppend(pointer, m.key);
+      if (m.key == "Version") {
+        if (!ExpectType(m.value, Type::kString, p)) continue;
+        if (m.value.text == "2012-10-17") {
+          policy.version = PolicyVersion::k2012_10_17;
+        } else if (m.value.text == "2008-10-17") {
+          policy.version = PolicyVersion::k2008_10_17;
+        } else {
+          Error(m.value.offset, "bad-version",
+                StrCat("Version must be \"2012-10-17\" or \"2008-10-17\", not \"",
+                             m.value.text, "\""),
+                p);
+        }
+        policy.has_version = true;
+      } else if (m.key == "Id") {
+        if (ExpectType(m.value, Type::kString, p)) policy.id = m.value.text;
+      } else if (m.key == "Statement") {
+        if (!statement) statement = &m.value;
+      } else {
+        Error(m.key_offset, "unknown-key",
+              StrCat("unknown policy element \"", m.key,
+                           "\" (expected Version, Id or Statement)"),
+              p);
+      }
+    }
+    version_ = policy.version;
+    if (!policy.has_version) {
+      Warning(doc.offset, "missing-version",
+              "no Version element: the policy is read as Version 2008-10-17, where policy "
+              "variables are plain text",
+              std::string(pointer));
+    }
+    const std::string sp = json::PointerAppend(pointer, "Statement");
+    if (!statement) {
+      Error(doc.offset, "missing-element", "the policy has no Statement element",
+            std::string(pointer));
+    } else if (statement->is_object()) {
+      ParseStatement(*statement, sp, &policy);
+    } else if (statement->is_array()) {
+      if (statement->elements.empty()) {
+        Error(statement->offset, "empty-element", "Statement must not be an empty array", sp);
+      }
+      for (size_t i = 0; i < statement->elements.size(); ++i) {
+        const Value& s = statement->elements[i];
+        const std::string p = json::PointerAppend(sp, i);
+        if (!s.is_object()) {
+          Error(s.offset, "wrong-type",
+                StrCat("a statement must be an object, not ", json::TypeName(s.type)), p);
+          continue;
+        }
+        ParseStatement(s, p, &policy);
+      }
+    } else {
+      Error(statement->offset, "wrong-type",
+            StrCat("Statement must be an object or an array of objects, not ",
+                         json::TypeName(statement->type)),
+            sp);
+    }
+    const size_t limit = SizeLimit(kind_);
+    if (const size_t size = MinifiedSize(doc); size > limit) {
+      Warning(doc.offset, "size-limit",
+              StrCat("the policy has ", size,
+                           " characters without white space, over AWS's limit of ", limit,
+                           " for this kind of policy"),
+              std::string(pointer));
+    }
+    if (CountErrors() != errors_before) return std::nullopt;
+    return policy;
+  }
+
+ private:
+  static PolicyKind InferKind(const Value& doc) {
+    const Value* st = doc.Find("Statement");
+    if (!st) return PolicyKind::kIdentity;
+    auto has_principal = [](const Value& s) {
+      return s.is_object() && (s.Find("Principal") || s.Find("NotPrincipal"));
+    };
+    if (has_principal(*st)) return PolicyKind::kResource;
+    for (const Value& s : st->elements) {
+      if (has_principal(s)) return PolicyKind::kResource;
+    }
+    return PolicyKind::kIdentity;
+  }
+
+  size_t CountErrors() const {
+    size_t n = 0;
+    for (const Finding& f : *findings_) n += f.severity == Severity::kError;
+    return n;
+  }
+  void Error(size_t offset, std::string code, std::string message, std::string pointer) {
+    findings_->push_back(
+        {Severity::kError, offset, std::move(code), std::move(message), std::move(pointer)});
+  }
+  void Warning(size_t offset, std::string code, std::string message, std::string pointer) {
+    findings_->push_back(
+        {Severity::kWarning, offset, std::move(code), std::move(message), std::move(pointer)});
+  }
+  // Resource-based policies may be lenient where IAM is strict (Sid characters, ...).
+  void ErrorOrWarning(size_t offset, std::string code, std::string message, std::string pointer) {
+    findings_->push_back({kind_ == PolicyKind::kResource ? Severity::kWarning : Severity::kError,
+                          offset, std::move(code), std::move(message), std::move(pointer)});
+  }
+
+  bool ExpectType(const Value& v, Type type, const std::string& pointer) {
+    if (v.type == type) return true;
+    Error(v.offset, "wrong-type",
+          StrCat("expected ", json::TypeName(type), ", found ", json::TypeName(v.type)),
+          pointer);
+    return false;
+  }
+
+  void CheckDuplicateKeys(const Value& obj, std::string_view pointer) {
+    std::set<std::string_view> seen;
+    for (const Member& m : obj.members) {
+      if (!seen.insert(m.key).second) {
+        Error(m.key_offset, "duplicate-key", StrCat("duplicate key \"", m.key, "\""),
+              json::PointerAppend(pointer, m.key));
+      }
+    }
+  }
+
+  // A string or a non-empty array of strings, each non-empty.
+  bool StringList(const Value& v, const std::string& pointer, std::string_view element,
+                  std::vector<std::pair<const Value*, std::string>>* out) {
+    if (v.is_string()) {
+      if (v.text.empty()) {
+        Error(v.offset, "empty-element", StrCat(element, " must not be empty"), pointer);
+        return false;
+      }
+      out->push_back({&v, pointer});
+      return true;
+    }
+    if (!v.is_array()) {
+      Error(v.offset, "wrong-type",
+            StrCat(element, " must be a string or an array of strings, not ",
+                         json::TypeName(v.type)),
+            pointer);
+      return false;
+    }
+    if (v.elements.empty()) {
+      Error(v.offset, "empty-element", StrCat(element, " must not be an empty array"),
+            pointer);
+      return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < v.elements.size(); ++i) {
+      const Value& e = v.elements[i];
+      const std::string p = json::PointerAppend(pointer, i);
+      if (!e.is_string()) {
+        Error(e.offset, "wrong-type",
+              StrCat("each ", element, " must be a string, not ", json::TypeName(e.type)), p);
+        ok = false;
+      } else if (e.text.empty()) {
+        Error(e.offset, "empty-element", StrCat(element, " must not be empty"), p);
+        ok = false;
+      } else {
+        out->push_back({&e, p});
+      }
+    }
+    return ok;
+  }
+
+  // Checks variable syntax in a string that may hold policy variables; under Version
+  // 2008-10-17 they are plain text, which deserves a warning.
+  void CheckVariableText(const Value& v, const std::string& pointer) {
+    if (!ContainsVariable(v.text)) return;
+    if (version_ != PolicyVersion::k2012_10_17) {
+      Warning(v.offset, "variable-in-2008",
+              "\"${\" is plain text here: policy variables need Version 2012-10-17", pointer);
+      return;
+    }
+    if (std::string msg = CheckVariables(v.text); !msg.empty()) {
+      Error(v.offset, "bad-variable", msg, pointer);
+    }
+  }
+
+  static bool ValidAction(std::string_view a) {
+    if (a == "*") return true;
+    const size_t colon = a.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == a.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const char c = a[i];
+      if (i == colon) continue;
+      const bool ok = absl::ascii_isalnum(c) || c == '*' || c == '?' ||
+                      (i < colon ? c == '-' : (c == '-' || c == '_' || c == '.'));
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  void ParseStatement(const Value& s, const std::string& pointer, Policy* policy) {
+    Statement st;
+    CheckDuplicateKeys(s, pointer);
+    const Member* action = nullptr;
+    const Member* resource = nullptr;
+    const Member* principal = nullptr;
+    const Value* effect = nullptr;
+    const Value* condition = nullptr;
+    std::string condition_pointer;
+    for (const Member& m : s.members) {
+      const std::string p = json::PointerAppend(pointer, m.key);
+      if (m.key == "Sid") {
+        if (!ExpectType(m.value, Type::kString, p)) continue;
+        st.sid = m.value.text;
+        bool alnum = true;
+        for (char c : m.value.text) alnum &= absl::ascii_isalnum(c);
+        if (!alnum) {
+          ErrorOrWarning(m.value.offset, "bad-sid",
+                         "Sid may contain only ASCII letters and digits", p);
+        }
+        if (!sids_.insert(m.value.text).second && !m.value.text.empty()) {
+          ErrorOrWarning(m.value.offset, "duplicate-sid",
+                         StrCat("Sid \"", m.value.text, "\" is used by another statement"), p);
+        }
+      } else if (m.key == "Effect") {
+        effect = &m.value;
+      } else if (m.key == "Action" || m.key == "NotAction") {
+        if (action && action->key != m.key) {
+          Error(m.key_offset, "conflicting-elements",
+                "a statement cannot have both Action and NotAction", p);
+        } else if (!action) {
+          action = &m;
+        }
+      } else if (m.key == "Resource" || m.key == "NotResource") {
+        if (resource && resource->key != m.key) {
+          Error(m.key_offset, "conflicting-elements",
+                "a statement cannot have both Resource and NotResource", p);
+        } else if (!resource) {
+          resource = &m;
+        }
+      } else if (m.key == "Principal" || m.key == "NotPrincipal") {
+        if (principal && principal->key != m.key) {
+          Error(m.key_offset, "conflicting-elements",
+                "a statement cannot have both Principal and NotPrincipal", p);
+        } else if (!principal) {
+          principal = &m;
+        }
+      } else if (m.key == "Condition") {
+        condition = &m.value;
+        condition_pointer = p;
+      } else {
+        Error(m.key_offset, "unknown-key",
+              StrCat("unknown statement element \"", m.key, "\""), p);
+      }
+    }
+
+    if (!effect) {
+      Error(s.offset, "missing-element", "the statement has no Effect", pointer);
+    } else if (ExpectType(*effect, Type::kString, json::PointerAppend(pointer, "Effect"))) {
+      if (effect->text == "Allow") {
+        st.effect = Effect::kAllow;
+      } else if (effect->text == "Deny") {
+        st.effect = Effect::kDeny;
+      } else {
+        Error(effect->offset, "bad-effect",
+              StrCat("Effect must be \"Allow\" or \"Deny\", not \"", effect->text, "\""),
+              json::PointerAppend(pointer, "Effect"));
+      }
+    }
+    const bool allow = effect && effect->is_string() && effect->text == "Allow";
+
+    if (!action) {
+      Error(s.offset, "missing-element", "the statement has neither Action nor NotAction",
+            pointer);
+    } else {
+      st.not_action = action->key == "NotAction";
+      const std::string p = json::PointerAppend(pointer, action->key);
+      std::vector<std::pair<const Value*, std::string>> items;
+      StringList(action->value, p, action->key, &items);
+      for (auto& [v, vp] : items) {
+        if (!ValidAction(v->text)) {
+          Error(v->offset, "bad-action",
+                StrCat("\"", v->text.substr(0, 80),
+                             v->text.size() > 80 ? "..." : "",
+                             "\" is not an action (expected \"service:Action\" or \"*\")"),
+                vp);
+        }
+        st.actions.push_back(v->text);
+      }
+      if (allow && st.not_action) {
+        Warning(action->value.offset, "allow-notaction",
+                "Allow with NotAction grants every action not listed, including future ones",
+                p);
+      }
+    }
+
+    if (resource) {
+      st.has_resource = true;
+      st.not_resource = resource->key == "NotResource";
+      const std::string p = json::PointerAppend(pointer, resource->key);
+      std::vector<std::pair<const Value*, std::string>> items;
+      StringList(resource->value, p, resource->key, &items);
+      for (auto& [v, vp] : items) {
+        if (v->text != "*" && !SplitArn(v->text)) {
+          Error(v->offset, "bad-arn",
+                StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
+                             "\" is neither \"*\" nor an ARN "
+                             "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+                vp);
+        }
+        CheckVariableText(*v, vp);
+        st.resources.push_back(v->text);
+      }
+      if (allow && st.not_resource) {
+        Warning(resource->value.offset, "allow-notresource",
+                "Allow with NotResource grants access to every resource not listed", p);
+      }
+    } else if (kind_ != PolicyKind::kResource && kind_ != PolicyKind::kRcp) {
+      Error(s.offset, "missing-element", "the statement has neither Resource nor NotResource",
+            pointer);
+    }
+
+    if (principal) {
+      st.not_principal = principal->key == "NotPrincipal";
+      const std::string p = json::PointerAppend(pointer, principal->key);
+      if (IsIdentityLike(kind_)) {
+        Error(principal->key_offset, "bad-principal",
+              StrCat(principal->key,
+                           " is not allowed in an identity-based policy, boundary, session "
+                           "policy or SCP"),
+              p);
+      } else {
+        st.principal = ParsePrincipal(principal->value, p);
+        if (allow && st.not_principal) {
+          Warning(principal->value.offset, "allow-notprincipal",
+                  "AWS recommends against NotPrincipal with Allow", p);
+        }
+      }
+    } else if (kind_ == PolicyKind::kResource || kind_ == PolicyKind::kRcp) {
+      Error(s.offset, "missing-element",
+            "a statement in a resource-based policy needs Principal or NotPrincipal", pointer);
+    }
+
+    if (condition) ParseConditionBlock(*condition, condition_pointer, allow, &st);
+
+    if (allow && !st.not_action && !st.not_resource && st.has_resource) {
+      const bool all_actions =
+          std::any_of(st.actions.begin(), st.actions.end(),
+                      [](const std::string& a) { return a == "*" || a == "*:*"; });
+      const bool all_resources = std::any_of(st.resources.begin(), st.resources.end(),
+                                             [](const std::string& r) { return r == "*"; });
+      if (all_actions && all_resources && kind_ != PolicyKind::kScp &&
+          kind_ != PolicyKind::kBoundary && kind_ != PolicyKind::kRcp) {
+        Warning(s.offset, "allow-all", "the statement allows every action on every resource",
+                pointer);
+      }
+    }
+    policy->statements.push_back(std::move(st));
+  }
+
+  PrincipalSpec ParsePrincipal(const Value& v, const std::string& pointer) {
+    PrincipalSpec spec;
+    if (v.is_string()) {
+      if (v.text == "*") {
+        spec.wildcard = true;
+      } else {
+        Error(v.offset, "bad-principal",
+              "a Principal given as a string must be \"*\"; name others as {\"AWS\": ...}",
+              pointer);
+      }
+      return spec;
+    }
+    if (!v.is_object()) {
+      Error(v.offset, "wrong-type",
+            StrCat("Principal must be \"*\" or an object, not ", json::TypeName(v.type)),
+            pointer);
+      return spec;
+    }
+    CheckDuplicateKeys(v, pointer);
+    if (v.members.empty()) {
+      Error(v.offset, "empty-element", "Principal must name at least one principal", pointer);
+    }
+    for (const Member& m : v.members) {
+      const std::string p = json::PointerAppend(pointer, m.key);
+      std::vector<std::string>* out = nullptr;
+      if (m.key == "AWS") {
+        out = &spec.aws;
+      } else if (m.key == "Service") {
+        out = &spec.service;
+      } else if (m.key == "Federated") {
+        out = &spec.federated;
+      } else if (m.key == "CanonicalUser") {
+        out = &spec.canonical_user;
+      } else {
+        Error(m.key_offset, "bad-principal",
+              StrCat("unknown principal type \"", m.key,
+                           "\" (expected AWS, Service, Federated or CanonicalUser)"),
+              p);
+        continue;
+      }
+      std::vector<std::pair<const Value*, std::string>> items;
+      StringList(m.value, p, "principal", &items);
+      for (auto& [e, ep] : items) {
+        if (m.key == "AWS" && !ValidAwsPrincipal(e->text)) {
+          Error(e->offset, "bad-principal",
+                StrCat("\"", e->text,
+                             "\" is not an AWS principal (\"*\", a 12-digit account id, or an "
+                             "IAM/STS ARN without wildcards)"),
+                ep);
+        } else if (m.key == "Service" &&
+                   (e->text.find_first_of(" \t*?") != std::string::npos && e->text != "*")) {
+          Error(e->offset, "bad-principal",
+                StrCat("\"", e->text, "\" is not a service principal"), ep);
+        }
+        out->push_back(e->text);
+      }
+    }
+    return spec;
+  }
+
+  static bool ValidAwsPrincipal(std::string_view s) {
+    if (s == "*" || IsAccountId(s)) return true;
+    const std::optional<ArnParts> arn = SplitArn(s);
+    if (!arn) return false;
+    if (arn->service != "iam" && arn->service != "sts") return false;
+    if (!IsAccountId(arn->account)) return false;
+    return s.find_first_of("*?") == std::string_view::npos && !arn->resource.empty();
+  }
+
+  static bool ValidConditionKey(std::string_view key) {
+    const size_t colon = key.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == key.size()) return false;
+    for (size_t i = 0; i < colon; ++i) {
+      if (!absl::ascii_isalnum(key[i]) && key[i] != '-') return false;
+    }
+    // Key names are letters and digits; tag keys after a '/' may also hold Unicode letters,
+    // spaces and _ . : / = + - @ (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
+    for (char c : key.substr(colon + 1)) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      const bool ok = u >= 0x80 || absl::ascii_isalnum(c) || c == ' ' || c == '_' || c == '.' ||
+                      c == ':' || c == '/' || c == '=' || c == '+' || c == '-' || c == '@';
+      if (!ok) return false;
+    }
+    return true;
+  }
+
+  void ParseConditionBlock(const Value& block, const std::string& pointer, bool allow,
+                           Statement* st) {
+    if (!block.is_object()) {
+      Error(block.offset, "wrong-type",
+            StrCat("Condition must be an object, not ", json::TypeName(block.type)),
+            pointer);
+      return;
+    }
+    CheckDuplicateKeys(block, pointer);
+    for (const Member& opm : block.members) {
+      const std::string op_pointer = json::PointerAppend(pointer, opm.key);
+      const std::optional<ConditionOperator> op = ParseConditionOperator(opm.key);
+      if (!op) {
+        Error(opm.key_offset, "unknown-operator",
+              StrCat("unknown condition operator \"", opm.key, "\""), op_pointer);
+        continue;
+      }
+      if (allow && op->qualifier == SetQualifier::kForAllValues) {
+        Warning(opm.key_offset, "forallvalues-allow",
+                "ForAllValues in an Allow is also true when the key is missing or empty; add a "
+                "Null check or use ForAnyValue",
+                op_pointer);
+      }
+      if (!opm.value.is_object()) {
+        Error(opm.value.offset, "wrong-type",
+              StrCat("the block of ", opm.key, " must be an object, not ",
+                           json::TypeName(opm.value.type)),
+              op_pointer);
+        continue;
+      }
+      CheckDuplicateKeys(opm.value, op_pointer);
+      for (const Member& km : opm.value.members) {
+        const std::string key_pointer = json::PointerAppend(op_pointer, km.key);
+        if (!ValidConditionKey(km.key)) {
+          Error(km.key_offset, "bad-condition-key",
+                StrCat("\"", km.key, "\" is not a condition key (expected \"prefix:name\")"),
+                key_pointer);
+          continue;
+        }
+        Condition c;
+        c.op = *op;
+        c.key = km.key;
+        std::vector<std::pair<const Value*, std::string>> values;
+        if (km.value.is_array()) {
+          if (km.value.elements.empty()) {
+            Error(km.value.offset, "empty-element", "a condition needs at least one value",
+                  key_pointer);
+          }
+          for (size_t i = 0; i < km.value.elements.size(); ++i) {
+            values.push_back({&km.value.elements[i], json::PointerAppend(key_pointer, i)});
+          }
+        } else {
+          values.push_back({&km.value, key_pointer});
+        }
+        for (auto& [v, vp] : values) {
+          std::string text;
+          if (v->type == Type::kString || v->type == Type::kNumber) {
+            text = v->text;
+          } else if (v->type == Type::kBool) {
+            text = v->boolean ? "true" : "false";
+          } else {
+            Error(v->offset, "wrong-type",
+                  StrCat("a condition value must be a string, number or boolean, not ",
+                               json::TypeName(v->type)),
+                  vp);
+            continue;
+          }
+          if (v->type == Type::kString) CheckVariableText(*v, vp);
+          const bool variable =
+              version_ == PolicyVersion::k2012_10_17 && ContainsVariable(text);
+          if (!variable) CheckOperand(op->op, text, v->offset, vp);
+          c.values.push_back(std::move(text));
+        }
+        st->conditions.push_back(std::move(c));
+      }
+    }
+  }
+
+  void CheckOperand(Operator op, const std::string& text, size_t offset,
+                    const std::string& pointer) {
+    const OperatorInfo& info = Info(op);
+    auto bad = [&](std::string code, std::string_view what) {
+      Error(offset, std::move(code),
+            StrCat("\"", text.substr(0, 80), "\" is not ", what, " (", info.name, ")"),
+            pointer);
+    };
+    switch (info.type) {
+      case OperandType::kNumber:
+        if (!ParseNumber(text)) bad("bad-number", "a number");
+        break;
+      case OperandType::kDate:
+        if (!ParseDateMillis(text)) bad("bad-date", "an ISO 8601 date or epoch seconds");
+        break;
+      case OperandType::kBool:
+      case OperandType::kNull:
+        if (!ParseBool(text)) bad("bad-bool", "true or false");
+        break;
+      case OperandType::kBinary:
+        if (!DecodeBase64(text)) bad("bad-binary", "base64");
+        break;
+      case OperandType::kIp:
+        if (!ParseCidr(text)) bad("bad-cidr", "an IPv4 or IPv6 address or CIDR");
+        break;
+      case OperandType::kArn:
+        if (text != "*" && !SplitArn(text)) bad("bad-arn-operand", "an ARN");
+        break;
+      case OperandType::kString:
+        break;
+    }
+  }
+
+  PolicyKind kind_;
+  std::vector<Finding>* findings_;
+  PolicyVersion version_ = PolicyVersion::k2008_10_17;
+  std::set<std::string> sids_;
+};
+
+}  // namespace
+
+std::string CheckVariables(std::string_view s) {
+  size_t i = 0;
+  while ((i = s.find("${", i)) != std::string_view::npos) {
+    const size_t start = i;
+    i += 2;
+    const size_t name_start = i;
+    while (i < s.size() && s[i] != '}' && s[i] != ',') ++i;
+    if (i >= s.size()) {
+      return StrCat("policy variable at character ", start + 1, " has no closing '}'");
+    }
+    const std::string_view name = StripAsciiWhitespace(s.substr(name_start, i - name_start));
+    if (name.empty()) return StrCat("empty policy variable at character ", start + 1);
+    const bool special = name == "*" || name == "?" || name == "$";
+    for (char c : special ? std::string_view() : name) {
+      if (c == '$' || c == '{' || c == '\'' || static_cast<unsigned char>(c) < 0x20) {
+        return StrCat("invalid character in policy variable name \"", name, "\"");
+      }
+    }
+    if (s[i] == ',') {
+      ++i;
+      while (i < s.size() && s[i] == ' ') ++i;
+      if (i >= s.size() || s[i] != '\'') {
+        return StrCat("the default value of ${", name, "} must be in single quotes");
+      }
+      const size_t close_quote = s.find('\'', i + 1);
+      if (close_quote == std::string_view::npos) {
+        return StrCat("the default value of ${", name, "} has no closing quote");
+      }
+      i = close_quote + 1;
+      while (i < s.size() && s[i] == ' ') ++i;
+      if (i >= s.size() || s[i] != '}') {
+        return StrCat("policy variable ${", name, "} has no closing '}'");
+      }
+    }
+    ++i;  // the '}'
+  }
+  return "";
+}
+
+std::optional<Policy> ParsePolicy(const json::Value& doc, PolicyKind kind, std::string_view pointer,
+                                  std::vector<Finding>* findings) {
+  return Parser(kind, findings).Run(doc, pointer);
+}
+
+Finding JsonErrorFinding(const json::Error& error) {
+  return Finding{Severity::kError, error.offset, error.code, error.message, error.pointer};
+}
+
+std::optional<Policy> ParsePolicyText(std::string_view text, PolicyKind kind,
+                                      std::vector<Finding>* findings) {
+  json::Value doc;
+  json::Error error;
+  json::Limits limits;
+  limits.max_bytes = kMaxPolicyBytes;
+  if (!json::Parse(text, &doc, &error, limits)) {
+    findings->push_back(JsonErrorFinding(error));
+    return std::nullopt;
+  }
+  return ParsePolicy(doc, kind, "", findings);
+}
+
+}  // namespace arbiter

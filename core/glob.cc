@@ -1,0 +1,150 @@
+#include "core/glob.h"
+
+#include "absl/strings/ascii.h"
+#include "core/strings.h"
+
+namespace arbiter {
+namespace {
+
+constexpr int kStackWords = 8;
+
+inline void ShiftLeftOne(const uint64_t* in, uint64_t* out, int words) {
+  uint64_t carry = 0;
+  for (int w = 0; w < words; ++w) {
+    const uint64_t next = in[w] >> 63;
+    out[w] = (in[w] << 1) | carry;
+    carry = next;
+  }
+}
+
+}  // namespace
+
+Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& literal) {
+  fold_ = mode == GlobMode::kAction;
+  const bool arn = mode == GlobMode::kArn;
+  struct Symbol {
+    Sym sym;
+    unsigned char c;
+  };
+  std::vector<Symbol> syms;
+  syms.reserve(pattern.size());
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(pattern[i]);
+    const bool lit = i < literal.size() && literal[i];
+    if (!lit && c == '*') {
+      // A run of stars is one star; whether it may cross ':' is decided below.
+      if (syms.empty() || syms.back().sym != Sym::kStar) syms.push_back({Sym::kStar, 0});
+    } else if (!lit && c == '?') {
+      syms.push_back({arn ? Sym::kAnyNoColon : Sym::kAny, 0});
+    } else {
+      syms.push_back({Sym::kChar, fold_ ? static_cast<unsigned char>(absl::ascii_tolower(c)) : c});
+    }
+  }
+  if (arn) {
+    for (size_t i = 0; i < syms.size(); ++i) {
+      if (syms[i].sym != Sym::kStar) continue;
+      const bool ends_segment =
+          i + 1 == syms.size() || (syms[i + 1].sym == Sym::kChar && syms[i + 1].c == ':');
+      if (!ends_segment) syms[i].sym = Sym::kStarNoColon;
+    }
+  }
+  wildcard_free_ = true;
+  for (const Symbol& s : syms) wildcard_free_ &= s.sym == Sym::kChar;
+  if (wildcard_free_) {
+    pattern_.reserve(syms.size());
+    for (const Symbol& s : syms) pattern_.push_back(static_cast<char>(s.c));
+    return;
+  }
+
+  // Byte classes: 0 for bytes the pattern never names, one class per named byte, and ':'
+  // always named in ARN mode so that the no-colon symbols can exclude it.
+  int classes = 1;
+  klass_.fill(0);
+  auto name = [&](unsigned char c) {
+    if (klass_[c] != 0) return;
+    klass_[c] = static_cast<uint8_t>(classes);
+    if (fold_ && absl::ascii_isalpha(c)) klass_[absl::ascii_toupper(c)] = klass_[c];
+    ++classes;
+  };
+  if (arn) name(':');
+  for (const Symbol& s : syms) {
+    if (s.sym == Sym::kChar) name(s.c);
+  }
+  const int colon = arn ? klass_[':'] : -1;
+
+  states_ = static_cast<int>(syms.size()) + 1;
+  words_ = (states_ + 63) / 64;
+  advance_.assign(static_cast<size_t>(classes) * words_, 0);
+  loop_.assign(static_cast<size_t>(classes) * words_, 0);
+  star_.assign(words_, 0);
+  for (size_t i = 0; i < syms.size(); ++i) {
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    const size_t w = i / 64;
+    for (int k = 0; k < classes; ++k) {
+      const size_t at = static_cast<size_t>(k) * words_ + w;
+      switch (syms[i].sym) {
+        case Sym::kChar:
+          if (klass_[syms[i].c] == k) advance_[at] |= bit;
+          break;
+        case Sym::kAny:
+          advance_[at] |= bit;
+          break;
+        case Sym::kAnyNoColon:
+          if (k != colon) advance_[at] |= bit;
+          break;
+        case Sym::kStar:
+          loop_[at] |= bit;
+          break;
+        case Sym::kStarNoColon:
+          if (k != colon) loop_[at] |= bit;
+          break;
+      }
+    }
+    if (syms[i].sym == Sym::kStar || syms[i].sym == Sym::kStarNoColon) star_[w] |= bit;
+  }
+}
+
+bool Glob::Matches(std::string_view text) const {
+  if (wildcard_free_) {
+    return fold_ ? EqualsIgnoreCase(pattern_, text) : pattern_ == text;
+  }
+  uint64_t stack_d[kStackWords];
+  uint64_t stack_t[kStackWords];
+  std::vector<uint64_t> heap;  // only for patterns over 511 symbols
+  uint64_t* d = stack_d;
+  uint64_t* t = stack_t;
+  if (words_ > kStackWords) {
+    heap.assign(2 * static_cast<size_t>(words_), 0);
+    d = heap.data();
+    t = heap.data() + words_;
+  }
+  const int words = words_;
+  auto close = [&] {  // epsilon moves: a star may match nothing
+    for (int w = 0; w < words; ++w) t[w] = d[w] & star_[w];
+    ShiftLeftOne(t, t, words);
+    for (int w = 0; w < words; ++w) d[w] |= t[w];
+  };
+  for (int w = 0; w < words; ++w) d[w] = 0;
+  d[0] = 1;
+  close();
+  for (unsigned char c : text) {
+    const size_t base = static_cast<size_t>(klass_[c]) * words;
+    for (int w = 0; w < words; ++w) t[w] = d[w] & advance_[base + w];
+    ShiftLeftOne(t, t, words);
+    uint64_t any = 0;
+    for (int w = 0; w < words; ++w) {
+      d[w] = t[w] | (d[w] & loop_[base + w]);
+      any |= d[w];
+    }
+    if (any == 0) return false;
+    close();
+  }
+  const int last = states_ - 1;
+  return (d[last / 64] >> (last % 64)) & 1;
+}
+
+bool GlobMatch(std::string_view pattern, std::string_view text, GlobMode mode) {
+  return Glob(pattern, mode).Matches(text);
+}
+
+}  // namespace arbiter

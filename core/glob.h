@@ -1,0 +1,68 @@
+// Wildcard patterns as IAM uses them: `*` matches any run of characters (including none)
+// and `?` matches exactly one character.
+//
+// Design. A pattern compiles to a Thompson NFA whose states are pattern positions, and
+// matching simulates all states at once with bit-parallel words (Shift-And). There is no
+// backtracking, so hostile patterns such as `*a*a*a*...*b` cost the same as any other:
+// matching is O(|text| * ceil((|pattern| + 1) / 64)) word operations, which is
+// O(|text| + |pattern|) for patterns under 64 symbols (every real action and ARN).
+//
+// Modes:
+// - kAction: case-insensitive (ASCII), as AWS matches Action and NotAction.
+// - kString: case-sensitive, as StringLike matches.
+// - kArn: case-sensitive with AWS's ARN segment rule, for Resource, NotResource and
+//   ArnLike/ArnEquals. "You can use wildcard characters (* and ?) within any ARN segment
+//   (the parts separated by colons) ... If the * wildcard is the last character of a
+//   resource ARN segment, it can expand to match beyond the colon boundaries."
+//   (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html)
+//   So `?` and a `*` in the middle of a segment never match ':', while a `*` that ends a
+//   segment (is followed by ':' or ends the pattern) matches anything.
+//
+// Thread-safety: a compiled Glob is immutable; Matches is const and allocation-free.
+#ifndef ARBITER_CORE_GLOB_H_
+#define ARBITER_CORE_GLOB_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace arbiter {
+
+enum class GlobMode : uint8_t { kAction, kString, kArn };
+
+class Glob {
+ public:
+  Glob() = default;
+  // `literal` marks pattern bytes that are plain characters even if they are '*' or '?'
+  // (used for text substituted from policy variables); empty means none are.
+  Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& literal = {});
+
+  bool Matches(std::string_view text) const;
+
+  // True when the pattern has no wildcard at all.
+  bool is_literal() const { return wildcard_free_; }
+
+ private:
+  enum class Sym : uint8_t { kChar, kAny, kStar, kStarNoColon, kAnyNoColon };
+  bool fold_ = false;
+  bool wildcard_free_ = true;
+  std::string pattern_;  // the literal text when wildcard_free_
+  int states_ = 1;       // symbols + 1
+  int words_ = 1;
+  // Per-byte class; class 0 is "a byte not named in the pattern".
+  std::array<uint8_t, 256> klass_{};
+  // masks_[k * words_ + w]: positions whose symbol consumes a byte of class k and advances.
+  std::vector<uint64_t> advance_;
+  // positions whose symbol is a star that loops on a byte of class k.
+  std::vector<uint64_t> loop_;
+  std::vector<uint64_t> star_;  // positions holding a star (epsilon to the next state)
+};
+
+// Convenience for one-off matches (compiles each call).
+bool GlobMatch(std::string_view pattern, std::string_view text, GlobMode mode);
+
+}  // namespace arbiter
+
+#endif  // ARBITER_CORE_GLOB_H_

@@ -1,0 +1,89 @@
+// String helpers over std::string_view.
+//
+// Debian 12's abseil (20220623) is built with its own absl::string_view rather than an
+// alias of std::string_view, so absl's string functions do not accept std::string_view.
+// These few helpers keep the code on the standard type.
+#ifndef ARBITER_CORE_STRINGS_H_
+#define ARBITER_CORE_STRINGS_H_
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "absl/strings/str_cat.h"
+
+namespace arbiter {
+
+namespace strings_internal {
+struct Piece {
+  Piece(std::string_view s) : view(s) {}  // NOLINT: implicit by design
+  Piece(const std::string& s) : view(s) {}  // NOLINT
+  Piece(const char* s) : view(s) {}  // NOLINT
+  Piece(char c) : owned(1, c), view(owned) {}  // NOLINT
+  template <typename N, typename = std::enable_if_t<std::is_arithmetic_v<N>>>
+  Piece(N n) : owned(absl::StrCat(n)), view(owned) {}  // NOLINT
+  Piece(const Piece&) = delete;
+  std::string owned;
+  std::string_view view;
+};
+}  // namespace strings_internal
+
+inline void StrAppendPieces(std::string* out, std::initializer_list<std::string_view> pieces) {
+  size_t n = out->size();
+  for (std::string_view p : pieces) n += p.size();
+  out->reserve(n);
+  for (std::string_view p : pieces) out->append(p);
+}
+
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  std::string out;
+  StrAppendPieces(&out, {strings_internal::Piece(args).view...});
+  return out;
+}
+
+template <typename... Args>
+void StrAppend(std::string* out, const Args&... args) {
+  StrAppendPieces(out, {strings_internal::Piece(args).view...});
+}
+
+inline bool StartsWith(std::string_view s, std::string_view p) { return s.starts_with(p); }
+inline bool EndsWith(std::string_view s, std::string_view p) { return s.ends_with(p); }
+inline bool StrContains(std::string_view s, std::string_view p) {
+  return s.find(p) != std::string_view::npos;
+}
+inline char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (AsciiLower(a[i]) != AsciiLower(b[i])) return false;
+  }
+  return true;
+}
+inline std::string AsciiStrToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+inline bool ConsumePrefix(std::string_view* s, std::string_view p) {
+  if (!s->starts_with(p)) return false;
+  s->remove_prefix(p.size());
+  return true;
+}
+inline bool ConsumeSuffix(std::string_view* s, std::string_view p) {
+  if (!s->ends_with(p)) return false;
+  s->remove_suffix(p.size());
+  return true;
+}
+inline std::string_view StripAsciiWhitespace(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return s;
+}
+// absl's parsers take absl::string_view.
+inline absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+}  // namespace arbiter
+
+#endif  // ARBITER_CORE_STRINGS_H_

@@ -1,0 +1,50 @@
+// Parsers for the typed operands of IAM condition operators and for ARNs. Each returns
+// nullopt for text that is not of its type; none throws or allocates on the common path.
+// Thread-safe (pure functions).
+#ifndef ARBITER_CORE_VALUES_H_
+#define ARBITER_CORE_VALUES_H_
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace arbiter {
+
+// Numeric* operands: an optionally signed decimal with optional fraction and exponent
+// ("10", "-2.5", "1e3"). Finite values only.
+std::optional<double> ParseNumber(std::string_view s);
+
+// Date* operands: ISO 8601 / W3C date-time ("2026-11-22", "2026-11-22T10:00Z",
+// "2026-11-22T10:00:00.5+02:00"; no zone means UTC) or epoch seconds ("1763805600").
+// Returns milliseconds since the Unix epoch.
+std::optional<int64_t> ParseDateMillis(std::string_view s);
+
+// Bool operands and values: "true" or "false", case-insensitive.
+std::optional<bool> ParseBool(std::string_view s);
+
+// An IPv4 or IPv6 network. A bare address is a /32 or /128 network.
+struct IpNetwork {
+  bool v6 = false;
+  std::array<uint8_t, 16> bytes{};  // IPv4 uses the first 4
+  int prefix = 0;
+  bool Contains(const IpNetwork& address) const;
+};
+std::optional<IpNetwork> ParseCidr(std::string_view s);
+
+// BinaryEquals operands: standard base64 (RFC 4648), padding required.
+std::optional<std::string> DecodeBase64(std::string_view s);
+
+// arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE; the resource keeps any further colons.
+struct ArnParts {
+  std::string_view partition, service, region, account, resource;
+};
+std::optional<ArnParts> SplitArn(std::string_view arn);
+
+// True for exactly 12 ASCII digits.
+bool IsAccountId(std::string_view s);
+
+}  // namespace arbiter
+
+#endif  // ARBITER_CORE_VALUES_H_
