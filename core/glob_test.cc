@@ -1,2 +1,127 @@
+#include "core/glob.h"
+
+#include <chrono>
+#include <random>
+#include <string>
+
 #include <gtest/gtest.h>
-TEST(Placeholder, Builds) {}
+
+namespace arbiter {
+namespace {
+
+// Obviously-correct dynamic-programming matcher, the oracle for Glob.
+bool NaiveMatch(std::string_view p, std::string_view t, GlobMode mode) {
+  const size_t n = p.size(), m = t.size();
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+  // In ARN mode a '*' not ending its segment, and every '?', cannot consume ':'.
+  auto star_any = [&](size_t i) {
+    if (mode != GlobMode::kArn) return true;
+    size_t j = i;
+    while (j < n && p[j] == '*') ++j;
+    return j == n || p[j] == ':';
+  };
+  std::vector<std::vector<char>> dp(n + 1, std::vector<char>(m + 1, 0));
+  dp[n][m] = 1;
+  for (size_t i = n; i-- > 0;) {
+    for (size_t j = m + 1; j-- > 0;) {
+      if (p[i] == '*') {
+        dp[i][j] = dp[i + 1][j] ||
+                   (j < m && (star_any(i) || t[j] != ':') && dp[i][j + 1]);
+      } else if (j < m) {
+        bool eq = p[i] == '?' ? (mode != GlobMode::kArn || t[j] != ':')
+                  : mode == GlobMode::kAction ? lower(p[i]) == lower(t[j])
+                                              : p[i] == t[j];
+        dp[i][j] = eq && dp[i + 1][j + 1];
+      }
+    }
+  }
+  return dp[0][0];
+}
+
+TEST(GlobTest, ActionsAreCaseInsensitive) {
+  EXPECT_TRUE(GlobMatch("s3:Get*", "s3:getobject", GlobMode::kAction));
+  EXPECT_TRUE(GlobMatch("S3:GETOBJECT", "s3:GetObject", GlobMode::kAction));
+  EXPECT_TRUE(GlobMatch("iam:*AccessKey*", "iam:CreateAccessKey", GlobMode::kAction));
+  EXPECT_TRUE(GlobMatch("ec2:Describe?mages", "ec2:DescribeImages", GlobMode::kAction));
+  EXPECT_FALSE(GlobMatch("s3:Get*", "s3:PutObject", GlobMode::kAction));
+  EXPECT_TRUE(GlobMatch("*", "anything:at-all", GlobMode::kAction));
+  EXPECT_FALSE(GlobMatch("s3:?", "s3:", GlobMode::kAction));
+}
+
+TEST(GlobTest, StringsAreCaseSensitive) {
+  EXPECT_TRUE(GlobMatch("home/*", "home/alice/x", GlobMode::kString));
+  EXPECT_FALSE(GlobMatch("Home/*", "home/alice", GlobMode::kString));
+  EXPECT_TRUE(GlobMatch("", "", GlobMode::kString));
+  EXPECT_FALSE(GlobMatch("", "a", GlobMode::kString));
+  EXPECT_TRUE(GlobMatch("**", "", GlobMode::kString));
+}
+
+TEST(GlobTest, ArnSegmentRule) {
+  // A '*' that ends a segment expands across colons...
+  EXPECT_TRUE(GlobMatch("arn:aws:iam::*", "arn:aws:iam::111122223333:user/bob", GlobMode::kArn));
+  EXPECT_TRUE(GlobMatch("arn:aws:logs:us-east-1:111122223333:log-group:/aws/*",
+                        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/fn:log-stream:x",
+                        GlobMode::kArn));
+  EXPECT_TRUE(GlobMatch("arn:aws:ec2:*:*:instance/*",
+                        "arn:aws:ec2:us-east-1:111122223333:instance/i-1", GlobMode::kArn));
+  // ...one in the middle of a segment does not, and neither does '?'.
+  EXPECT_FALSE(GlobMatch("arn:aws:s3:::a*b", "arn:aws:s3:::a:x:b", GlobMode::kArn));
+  EXPECT_TRUE(GlobMatch("arn:aws:s3:::a*b", "arn:aws:s3:::a/x/b", GlobMode::kArn));
+  EXPECT_FALSE(GlobMatch("arn:aws:s3:::a?b", "arn:aws:s3:::a:b", GlobMode::kArn));
+  EXPECT_FALSE(GlobMatch("arn:aws:s3:::Bucket/*", "arn:aws:s3:::bucket/x", GlobMode::kArn));
+}
+
+TEST(GlobTest, LiteralMaskDisablesWildcards) {
+  // "${*}" substitutes a literal star.
+  Glob g("a*", GlobMode::kString, {false, true});
+  EXPECT_TRUE(g.Matches("a*"));
+  EXPECT_FALSE(g.Matches("ab"));
+  Glob h("x?*", GlobMode::kString, {false, true, false});
+  EXPECT_TRUE(h.Matches("x?yz"));
+  EXPECT_FALSE(h.Matches("xyz"));
+}
+
+TEST(GlobTest, AgreesWithNaiveMatcherOnRandomInputs) {
+  std::mt19937 rng(42);
+  const std::string alphabet = "ab:*?/";
+  const std::string text_alphabet = "ab:/A";
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string p, t;
+    const int pl = rng() % 9, tl = rng() % 10;
+    for (int i = 0; i < pl; ++i) p += alphabet[rng() % alphabet.size()];
+    for (int i = 0; i < tl; ++i) t += text_alphabet[rng() % text_alphabet.size()];
+    for (GlobMode mode : {GlobMode::kAction, GlobMode::kString, GlobMode::kArn}) {
+      ASSERT_EQ(GlobMatch(p, t, mode), NaiveMatch(p, t, mode))
+          << "pattern '" << p << "' text '" << t << "' mode " << static_cast<int>(mode);
+    }
+  }
+}
+
+TEST(GlobTest, LongPatternsUseSeveralWords) {
+  std::string p, t;
+  for (int i = 0; i < 300; ++i) p += "a*";
+  p += "b";
+  for (int i = 0; i < 400; ++i) t += "a";
+  EXPECT_FALSE(GlobMatch(p, t, GlobMode::kString));
+  EXPECT_TRUE(GlobMatch(p, t + "b", GlobMode::kString));
+  EXPECT_EQ(GlobMatch(p.substr(0, 41), t.substr(0, 30), GlobMode::kString),
+            NaiveMatch(p.substr(0, 41), t.substr(0, 30), GlobMode::kString));
+}
+
+// Hostile patterns: a backtracking matcher takes exponential or quadratic time on these.
+// The bound is structural (no backtracking), so this only checks the answers at sizes a
+// backtracker could not finish; it asserts no timing.
+TEST(GlobTest, HostilePatternsStayLinear) {
+  std::string p;
+  for (int i = 0; i < 40; ++i) p += "*a";
+  p += "*b";
+  const std::string t(100000, 'a');
+  EXPECT_FALSE(GlobMatch(p, t, GlobMode::kString));
+  EXPECT_FALSE(GlobMatch(p, t, GlobMode::kArn));
+  EXPECT_TRUE(GlobMatch(p, t + "b", GlobMode::kAction));
+  std::string q = "*" + std::string(60, 'a') + "b*";
+  EXPECT_FALSE(GlobMatch(q, t, GlobMode::kString));
+}
+
+}  // namespace
+}  // namespace arbiter
