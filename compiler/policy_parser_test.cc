@@ -1,2 +1,229 @@
+#include "compiler/policy_parser.h"
+
 #include <gtest/gtest.h>
-TEST(Placeholder, Builds) {}
+
+#include "compiler/world.h"
+
+namespace arbiter {
+namespace {
+
+std::vector<Finding> Findings(std::string_view text, PolicyKind kind = PolicyKind::kStandalone) {
+  std::vector<Finding> f;
+  ParsePolicyText(text, kind, &f);
+  return f;
+}
+
+bool Has(const std::vector<Finding>& fs, std::string_view code, std::string_view pointer) {
+  for (const Finding& f : fs) {
+    if (f.code == code && f.pointer == pointer) return true;
+  }
+  return false;
+}
+
+TEST(PolicyParserTest, ParsesEveryElement) {
+  std::vector<Finding> findings;
+  auto p = ParsePolicyText(R"({
+    "Version": "2012-10-17", "Id": "doc1",
+    "Statement": [{
+      "Sid": "S1", "Effect": "Deny",
+      "Principal": {"AWS": ["111122223333", "arn:aws:iam::444455556666:root"],
+                    "Service": "s3.amazonaws.com"},
+      "NotAction": ["s3:Get*", "s3:List*"],
+      "NotResource": "arn:aws:s3:::bucket/${aws:username}/*",
+      "Condition": {
+        "ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["team*", "cost"]},
+        "NumericLessThan": {"s3:max-keys": 10},
+        "Bool": {"aws:SecureTransport": false},
+        "Null": {"aws:MultiFactorAuthAge": "true"}
+      }
+    }]})",
+                           PolicyKind::kStandalone, &findings);
+  ASSERT_TRUE(p.has_value()) << findings.size();
+  EXPECT_EQ(p->version, PolicyVersion::k2012_10_17);
+  EXPECT_EQ(p->id, "doc1");
+  ASSERT_EQ(p->statements.size(), 1u);
+  const Statement& s = p->statements[0];
+  EXPECT_EQ(s.sid, "S1");
+  EXPECT_EQ(s.effect, Effect::kDeny);
+  ASSERT_TRUE(s.principal);
+  EXPECT_EQ(s.principal->aws.size(), 2u);
+  EXPECT_EQ(s.principal->service, std::vector<std::string>{"s3.amazonaws.com"});
+  EXPECT_TRUE(s.not_action);
+  EXPECT_TRUE(s.not_resource);
+  ASSERT_EQ(s.conditions.size(), 4u);
+  EXPECT_EQ(s.conditions[0].op.qualifier, SetQualifier::kForAnyValue);
+  EXPECT_TRUE(s.conditions[0].op.if_exists);
+  EXPECT_EQ(s.conditions[0].op.op, Operator::kStringLike);
+  EXPECT_EQ(s.conditions[1].values, std::vector<std::string>{"10"});
+  EXPECT_EQ(s.conditions[2].values, std::vector<std::string>{"false"});
+}
+
+TEST(PolicyParserTest, StatementMayBeOneObject) {
+  std::vector<Finding> f;
+  auto p = ParsePolicyText(
+      R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}})",
+      PolicyKind::kIdentity, &f);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->statements.size(), 1u);
+}
+
+TEST(PolicyParserTest, MissingVersionIs2008AndWarns) {
+  std::vector<Finding> f;
+  auto p = ParsePolicyText(
+      R"({"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::b/${aws:username}"}]})",
+      PolicyKind::kIdentity, &f);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->version, PolicyVersion::k2008_10_17);
+  EXPECT_TRUE(Has(f, "missing-version", ""));
+  EXPECT_TRUE(Has(f, "variable-in-2008", "/Statement/0/Resource"));
+}
+
+TEST(PolicyParserTest, OperatorNames) {
+  EXPECT_TRUE(ParseConditionOperator("StringEquals"));
+  EXPECT_TRUE(ParseConditionOperator("ForAllValues:StringNotEqualsIgnoreCaseIfExists"));
+  EXPECT_TRUE(ParseConditionOperator("ForAnyValue:ArnNotLike"));
+  EXPECT_TRUE(ParseConditionOperator("Null"));
+  EXPECT_FALSE(ParseConditionOperator("NullIfExists"));
+  EXPECT_FALSE(ParseConditionOperator("ForAnyValues:StringEquals"));
+  EXPECT_FALSE(ParseConditionOperator("StringEqualsIfExistsIfExists"));
+  EXPECT_FALSE(ParseConditionOperator("stringequals"));
+  EXPECT_FALSE(ParseConditionOperator("IfExists"));
+  for (int i = 0; i <= static_cast<int>(Operator::kNull); ++i) {
+    ConditionOperator op{static_cast<Operator>(i), SetQualifier::kForAllValues, i != 26};
+    auto back = ParseConditionOperator(FormatConditionOperator(op));
+    ASSERT_TRUE(back) << FormatConditionOperator(op);
+    EXPECT_EQ(back->op, op.op);
+  }
+}
+
+TEST(PolicyParserTest, IdentityPoliciesRejectPrincipal) {
+  auto f = Findings(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]})",
+      PolicyKind::kIdentity);
+  EXPECT_TRUE(Has(f, "bad-principal", "/Statement/0/Principal"));
+}
+
+TEST(PolicyParserTest, ResourcePolicyMayOmitResource) {
+  auto f = Findings(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+    "Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})");
+  EXPECT_FALSE(HasError(f));
+}
+
+TEST(PolicyParserTest, SidRulesDependOnKind) {
+  const char* doc = R"({"Version":"2012-10-17","Statement":[
+    {"Sid":"a b","Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]})";
+  auto resource = Findings(doc, PolicyKind::kResource);
+  EXPECT_FALSE(HasError(resource));
+  EXPECT_TRUE(Has(resource, "bad-sid", "/Statement/0/Sid"));
+}
+
+TEST(PolicyParserTest, VariableSyntax) {
+  EXPECT_EQ(CheckVariables("a/${aws:username}/b"), "");
+  EXPECT_EQ(CheckVariables("${aws:PrincipalTag/team, 'none'}"), "");
+  EXPECT_EQ(CheckVariables("${*}${?}${$}"), "");
+  EXPECT_NE(CheckVariables("${aws:username"), "");
+  EXPECT_NE(CheckVariables("${}"), "");
+  EXPECT_NE(CheckVariables("${aws:x, default}"), "");
+  EXPECT_NE(CheckVariables("${aws:x, 'open}"), "");
+}
+
+TEST(PolicyParserTest, TypedOperandsAreChecked) {
+  auto f = Findings(R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+    "Condition":{"NumericLessThan":{"s3:max-keys":"ten"},
+                 "DateGreaterThan":{"aws:CurrentTime":"soon"},
+                 "IpAddress":{"aws:SourceIp":"10.0.0.0/40"},
+                 "Bool":{"aws:SecureTransport":"maybe"},
+                 "BinaryEquals":{"x:y":"not base64!"},
+                 "ArnLike":{"aws:SourceArn":"not-an-arn"},
+                 "StringEquals":{"aws:PrincipalTag/team":"${aws:username}"}}}]})",
+                    PolicyKind::kIdentity);
+  const std::string base = "/Statement/0/Condition/";
+  EXPECT_TRUE(Has(f, "bad-number", base + "NumericLessThan/s3:max-keys"));
+  EXPECT_TRUE(Has(f, "bad-date", base + "DateGreaterThan/aws:CurrentTime"));
+  EXPECT_TRUE(Has(f, "bad-cidr", base + "IpAddress/aws:SourceIp"));
+  EXPECT_TRUE(Has(f, "bad-bool", base + "Bool/aws:SecureTransport"));
+  EXPECT_TRUE(Has(f, "bad-binary", base + "BinaryEquals/x:y"));
+  EXPECT_TRUE(Has(f, "bad-arn-operand", base + "ArnLike/aws:SourceArn"));
+  EXPECT_EQ(f.size(), 6u);
+}
+
+TEST(PolicyParserTest, NeverCrashesOnGarbage) {
+  const char* inputs[] = {"", "null", "[]", "\"x\"", "{\"Statement\": null}",
+                          "{\"Statement\": [null, 1, \"a\", []]}", "{\"Statement\": {\"Effect\": {}}}",
+                          "{\"Version\": 1, \"Id\": [], \"Statement\": {\"Condition\": []}}"};
+  for (const char* in : inputs) {
+    std::vector<Finding> f;
+    EXPECT_FALSE(ParsePolicyText(in, PolicyKind::kStandalone, &f)) << in;
+    EXPECT_TRUE(HasError(f)) << in;
+  }
+}
+
+TEST(WorldTest, LoadsSpecExample) {
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({
+    "policies": {"P": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]},
+                 "B": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]}},
+    "principals": [{"arn": "arn:aws:sts::111122223333:assumed-role/Deploy/ci-42",
+                    "principal_arn": "arn:aws:iam::111122223333:role/Deploy",
+                    "tags": {"team": "payments"}, "identity_policies": ["P"]}],
+    "resources": [{"arn": "arn:aws:s3:::example-bucket", "account": "111122223333", "policy": "B"}],
+    "organization": {"id": "o-a1b2c3d4e5", "accounts": {"111122223333": {"scps": [["FullAWSAccess"]], "rcps": [["RCPFullAWSAccess"]]}}}
+  })",
+                     &f);
+  ASSERT_TRUE(w) << (f.empty() ? "" : f[0].message);
+  const PrincipalEntry* p = w->FindPrincipal("arn:aws:sts::111122223333:assumed-role/Deploy/ci-42");
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->type, PrincipalType::kAssumedRole);
+  EXPECT_EQ(p->account, "111122223333");
+  EXPECT_TRUE(w->FindPolicy("FullAWSAccess"));  // built in
+  EXPECT_TRUE(w->FindPolicy("RCPFullAWSAccess"));
+  EXPECT_EQ(w->FindResource("arn:aws:s3:::example-bucket/a/b")->arn, "arn:aws:s3:::example-bucket");
+  EXPECT_EQ(w->FindResource("arn:aws:s3:::example-bucket-2"), nullptr);
+}
+
+TEST(WorldTest, DerivesPrincipalsFromArns) {
+  auto u = DerivePrincipal("arn:aws:iam::111122223333:user/div/alice");
+  EXPECT_EQ(u.type, PrincipalType::kUser);
+  EXPECT_EQ(u.username, "alice");
+  auto s = DerivePrincipal("arn:aws:sts::111122223333:assumed-role/Deploy/ci");
+  EXPECT_EQ(s.principal_arn, "arn:aws:iam::111122223333:role/Deploy");
+  EXPECT_EQ(DerivePrincipal("*").type, PrincipalType::kAnonymous);
+  EXPECT_EQ(DerivePrincipal("111122223333").type, PrincipalType::kAccount);
+  EXPECT_EQ(DerivePrincipal("arn:aws:iam::111122223333:root").type, PrincipalType::kAccount);
+  EXPECT_EQ(DerivePrincipal("s3.amazonaws.com").type, PrincipalType::kAWSService);
+  EXPECT_EQ(DerivePrincipal("arn:aws:sts::111122223333:federated-user/bob").type,
+            PrincipalType::kFederatedUser);
+}
+
+TEST(WorldTest, InvalidPolicyRejectsTheWholeWorld) {
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({"policies": {"P": {"Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}},
+                         "principals": [{"arn": "arn:aws:iam::111122223333:user/a", "identity_policies": ["P", "Q"]}]})",
+                     &f);
+  EXPECT_FALSE(w);
+  EXPECT_TRUE(Has(f, "bad-effect", "/policies/P/Statement/0/Effect"));
+  EXPECT_TRUE(Has(f, "unknown-policy", "/principals/0/identity_policies/1"));
+}
+
+TEST(RequestTest, ParsesAndLowercasesContextKeys) {
+  Request r;
+  std::string err;
+  ASSERT_TRUE(ParseRequest(R"({"principal":"*","action":"s3:GetObject","resource":"arn:aws:s3:::b/k",
+      "resource_account":"111122223333",
+      "context":{"aws:SourceIp":"203.0.113.7","aws:MultiFactorAuthPresent":true,"n":5,"aws:TagKeys":["a","b"]}})",
+                           &r, &err))
+      << err;
+  EXPECT_EQ(r.context.at("aws:sourceip").values[0], "203.0.113.7");
+  EXPECT_EQ(r.context.at("aws:multifactorauthpresent").values[0], "true");
+  EXPECT_EQ(r.context.at("n").values[0], "5");
+  EXPECT_TRUE(r.context.at("aws:tagkeys").multi);
+  EXPECT_EQ(r.resource_account, "111122223333");
+  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b"})", &r, &err));
+  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","context":{"a:B":1,"A:b":2}})", &r, &err));
+  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","context":{"k":{"x":1}}})", &r, &err));
+  EXPECT_FALSE(ParseRequest("not json", &r, &err));
+  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","extra":1})", &r, &err));
+}
+
+}  // namespace
+}  // namespace arbiter
