@@ -504,7 +504,7 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
 
   const bool iam_principal = principal.type != PrincipalType::kAnonymous &&
                              principal.type != PrincipalType::kAWSService;
-  const std::string_view service = req.action.substr(0, req.action.find(':'));
+  const std::string_view service = std::string_view(req.action).substr(0, req.action.find(':'));
 
   // Which organization policies apply.
   // SCPs limit IAM principals of member accounts (not service-linked roles):

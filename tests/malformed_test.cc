@@ -65,7 +65,9 @@ TEST(MalformedTest, EveryExpectedFindingIsReported) {
       if (StartsWith(line, want) && EndsWith(line, tail)) found = true;
     }
     EXPECT_TRUE(found) << "missing " << want << "..." << tail << "\ngot:\n" << out;
-    if (x.severity == "error") EXPECT_EQ(status, 1) << x.file;
+    if (x.severity == "error") {
+      EXPECT_EQ(status, 1) << x.file;
+    }
   }
 }
 
