@@ -19,8 +19,9 @@ using Context = absl::flat_hash_map<std::string, ContextValue>;
 // Under Version 2012-10-17, "${key}" takes the request's value of `key`, "${key, 'x'}"
 // falls back to 'x', and ${*} ${?} ${$} stand for the literal characters. Text that comes
 // from a substitution is literal: a '*' in a tag value is not a wildcard. A variable whose
-// key is missing (with no default) or multivalued cannot be resolved, and the element that
-// holds it matches nothing.
+// key is missing (with no default) or multivalued cannot be resolved: "any attempt to
+// match it fails and causes the statement to be invalid", so the statement does not apply,
+// whatever its effect (reference_policies_variables.html, "Principal key values").
 
 struct Resolved {
   std::string text;
@@ -172,34 +173,35 @@ bool MatchOne(Operator op, std::string_view value, const Resolved& pv) {
 // - Null: "true" matches an absent key, "false" a present one.
 // - A multivalued request value used without a set qualifier matches when any of its
 //   values matches (and a negated operator when none does).
-bool ReferenceConditionMatches(const Condition& c, PolicyVersion version, const Context& context) {
+namespace {
+
+// The outcome of one condition entry. kInvalid: a policy variable it had to compare with
+// has no value, which makes the whole statement invalid (see Substitute).
+enum class Match { kFalse, kTrue, kInvalid };
+
+Match EvalCondition(const Condition& c, PolicyVersion version, const Context& context) {
   const OperatorInfo& info = Info(c.op.op);
   auto it = context.find(AsciiStrToLower(c.key));
   const bool present = it != context.end() && !it->second.values.empty();
+  auto result = [](bool b) { return b ? Match::kTrue : Match::kFalse; };
   if (c.op.op == Operator::kNull) {
     for (const std::string& v : c.values) {
       const std::optional<bool> want_absent = ParseBool(v);
-      if (want_absent && *want_absent == !present) return true;
+      if (want_absent && *want_absent == !present) return Match::kTrue;
     }
-    return false;
+    return Match::kFalse;
   }
   if (!present) {
-    if (c.op.if_exists || c.op.qualifier == SetQualifier::kForAllValues) return true;
-    if (c.op.qualifier == SetQualifier::kForAnyValue) return false;
-    return info.negated;
+    if (c.op.if_exists || c.op.qualifier == SetQualifier::kForAllValues) return Match::kTrue;
+    if (c.op.qualifier == SetQualifier::kForAnyValue) return Match::kFalse;
+    return result(info.negated);
   }
   std::vector<Resolved> pvs;
-  bool unresolved = false;
   for (const std::string& v : c.values) {
-    if (std::optional<Resolved> r = Substitute(v, version, context)) {
-      pvs.push_back(std::move(*r));
-    } else {
-      unresolved = true;
-    }
+    std::optional<Resolved> r = Substitute(v, version, context);
+    if (!r) return Match::kInvalid;
+    pvs.push_back(std::move(*r));
   }
-  // A value whose variable cannot be resolved matches nothing; a negated operator that
-  // cannot know all its values fails closed (the entry is false).
-  if (unresolved && info.negated) return false;
   auto matches = [&](std::string_view value) {
     for (const Resolved& pv : pvs) {
       if (MatchOne(info.positive, value, pv)) return true;
@@ -211,14 +213,20 @@ bool ReferenceConditionMatches(const Condition& c, PolicyVersion version, const 
   switch (c.op.qualifier) {
     case SetQualifier::kNone: {
       const bool any = std::any_of(values.begin(), values.end(), matches);
-      return info.negated != any;
+      return result(info.negated != any);
     }
     case SetQualifier::kForAnyValue:
-      return std::any_of(values.begin(), values.end(), single);
+      return result(std::any_of(values.begin(), values.end(), single));
     case SetQualifier::kForAllValues:
-      return std::all_of(values.begin(), values.end(), single);
+      return result(std::all_of(values.begin(), values.end(), single));
   }
-  return false;
+  return Match::kFalse;
+}
+
+}  // namespace
+
+bool ReferenceConditionMatches(const Condition& c, PolicyVersion version, const Context& context) {
+  return EvalCondition(c, version, context) == Match::kTrue;
 }
 
 namespace {
@@ -319,17 +327,15 @@ bool ResourceMatches(const Statement& st, std::string_view resource, PolicyVersi
   bool any = false;
   for (const std::string& r : st.resources) {
     const std::optional<Resolved> pattern = Substitute(r, version, context);
-    if (pattern && Glob(pattern->text, GlobMode::kArn, pattern->literal).Matches(resource)) {
-      any = true;
-      break;
-    }
+    if (!pattern) return false;  // the statement is invalid
+    any = any || Glob(pattern->text, GlobMode::kArn, pattern->literal).Matches(resource);
   }
   return any != st.not_resource;
 }
 
 bool ConditionsMatch(const Statement& st, PolicyVersion version, const Context& context) {
   for (const Condition& c : st.conditions) {
-    if (!ReferenceConditionMatches(c, version, context)) return false;
+    if (EvalCondition(c, version, context) != Match::kTrue) return false;
   }
   return true;
 }
@@ -371,9 +377,7 @@ Context BuildContext(const World& world, const Request& req, const PrincipalEntr
     derive("aws:userid", *p.user_id);
   } else if (p.type == PrincipalType::kAccount) {
     derive("aws:userid", p.account);
-  } else if (p.type == PrincipalType::kAnonymous) {
-    derive("aws:userid", "anonymous");
-  }
+  }  // anonymous callers "will not populate the ${aws:userid} variable"
   if (p.type == PrincipalType::kUser && p.username) derive("aws:username", *p.username);
   for (const auto& [k, v] : p.tags) derive(StrCat("aws:PrincipalTag/", k), v);
   if (world.org_id && iam && world.org_accounts.contains(p.account)) {

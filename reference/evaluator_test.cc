@@ -142,9 +142,12 @@ TEST_F(ConditionTest, PolicyVariables) {
   EXPECT_FALSE(Eval("StringLike", "s3:prefix", {"home/${aws:username}/*"},
                     PolicyVersion::k2008_10_17));  // literal under 2008
   EXPECT_TRUE(Eval("StringLike", "s3:prefix", {"home/${aws:PrincipalTag/x, 'alice'}/*"}));
-  // An unresolvable variable matches nothing; a negated operator fails closed.
+  // An unresolvable variable invalidates the statement, whatever the operator.
   EXPECT_FALSE(Eval("StringLike", "s3:prefix", {"home/${aws:PrincipalTag/x}/*"}));
   EXPECT_FALSE(Eval("StringNotLike", "s3:prefix", {"home/${aws:PrincipalTag/x}/*"}));
+  EXPECT_FALSE(Eval("StringNotLike", "s3:prefix", {"other/*", "home/${aws:PrincipalTag/x}/*"}));
+  // ...but only when the comparison is attempted: a missing key decides first.
+  EXPECT_TRUE(Eval("StringNotLike", "s3:missing", {"home/${aws:PrincipalTag/x}/*"}));
   // Substituted text is literal: a '*' in a value is not a wildcard.
   Set("aws:principaltag/dir", {"*"});
   EXPECT_FALSE(Eval("StringLike", "s3:prefix", {"home/${aws:PrincipalTag/dir}"}));
