@@ -3,7 +3,6 @@
 #include <array>
 
 #include "core/strings.h"
-#include "core/strings.h"
 
 namespace arbiter {
 namespace {
@@ -45,19 +44,23 @@ constexpr std::array<OperatorInfo, 27> kOperators = {{
 
 const OperatorInfo& Info(Operator op) { return kOperators[static_cast<size_t>(op)]; }
 
-std::optional<ConditionOperator> ParseConditionOperator(std::string_view name) {
+std::optional<ConditionOperator> ParseConditionOperator(std::string_view name, bool* canonical) {
+  const std::string original(name);
+  const std::string lower = AsciiStrToLower(name);
+  std::string_view rest = lower;
   ConditionOperator out;
-  if (ConsumePrefix(&name, "ForAllValues:")) {
+  if (ConsumePrefix(&rest, "forallvalues:")) {
     out.qualifier = SetQualifier::kForAllValues;
-  } else if (ConsumePrefix(&name, "ForAnyValue:")) {
+  } else if (ConsumePrefix(&rest, "foranyvalue:")) {
     out.qualifier = SetQualifier::kForAnyValue;
   }
-  out.if_exists = ConsumeSuffix(&name, "IfExists");
+  out.if_exists = ConsumeSuffix(&rest, "ifexists");
   for (size_t i = 0; i < kOperators.size(); ++i) {
-    if (kOperators[i].name != name) continue;
+    if (!EqualsIgnoreCase(kOperators[i].name, rest)) continue;
     out.op = static_cast<Operator>(i);
     // "Null" takes no IfExists: the operator itself tests for existence.
     if (out.op == Operator::kNull && out.if_exists) return std::nullopt;
+    if (canonical) *canonical = FormatConditionOperator(out) == original;
     return out;
   }
   return std::nullopt;

@@ -73,8 +73,11 @@ struct ConditionOperator {
   SetQualifier qualifier = SetQualifier::kNone;
   bool if_exists = false;
 };
-// Parses an operator name; nullopt for names AWS does not define. Case-sensitive.
-std::optional<ConditionOperator> ParseConditionOperator(std::string_view name);
+// Parses an operator name; nullopt for names AWS does not define. Names compare
+// case-insensitively, as AWS's do; `canonical` (optional) tells whether `name` is spelled
+// exactly as AWS documents it.
+std::optional<ConditionOperator> ParseConditionOperator(std::string_view name,
+                                                        bool* canonical = nullptr);
 std::string FormatConditionOperator(const ConditionOperator& op);
 
 // One (operator, key) entry of a Condition block: true when the key's values satisfy the

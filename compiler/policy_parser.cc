@@ -532,11 +532,18 @@ class Parser {
     CheckDuplicateKeys(block, pointer);
     for (const Member& opm : block.members) {
       const std::string op_pointer = json::PointerAppend(pointer, opm.key);
-      const std::optional<ConditionOperator> op = ParseConditionOperator(opm.key);
+      bool canonical = true;
+      const std::optional<ConditionOperator> op = ParseConditionOperator(opm.key, &canonical);
       if (!op) {
         Error(opm.key_offset, "unknown-operator",
               StrCat("unknown condition operator \"", opm.key, "\""), op_pointer);
         continue;
+      }
+      if (!canonical) {
+        Warning(opm.key_offset, "operator-case",
+                StrCat("condition operators are case-insensitive, but AWS spells this one \"",
+                       FormatConditionOperator(*op), "\""),
+                op_pointer);
       }
       if (allow && op->qualifier == SetQualifier::kForAllValues) {
         Warning(opm.key_offset, "forallvalues-allow",

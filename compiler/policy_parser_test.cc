@@ -86,7 +86,11 @@ TEST(PolicyParserTest, OperatorNames) {
   EXPECT_FALSE(ParseConditionOperator("NullIfExists"));
   EXPECT_FALSE(ParseConditionOperator("ForAnyValues:StringEquals"));
   EXPECT_FALSE(ParseConditionOperator("StringEqualsIfExistsIfExists"));
-  EXPECT_FALSE(ParseConditionOperator("stringequals"));
+  bool canonical = true;
+  ASSERT_TRUE(ParseConditionOperator("stringequals", &canonical));
+  EXPECT_FALSE(canonical);
+  ASSERT_TRUE(ParseConditionOperator("ForAnyValue:StringLikeIfExists", &canonical));
+  EXPECT_TRUE(canonical);
   EXPECT_FALSE(ParseConditionOperator("IfExists"));
   for (int i = 0; i <= static_cast<int>(Operator::kNull); ++i) {
     ConditionOperator op{static_cast<Operator>(i), SetQualifier::kForAllValues, i != 26};
