@@ -1,9 +1,9 @@
 // Reference evaluator throughput on the bundled example world: the baseline that the
 // compiled engine (issue 3) is measured against in the same run.
+#include <benchmark/benchmark.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <benchmark/benchmark.h>
 
 #include "compiler/world.h"
 #include "reference/evaluator.h"

@@ -7,9 +7,9 @@
 #include <sstream>
 
 #include "absl/strings/numbers.h"
-#include "core/strings.h"
 #include "compiler/policy_parser.h"
 #include "compiler/world.h"
+#include "core/strings.h"
 #include "json/json.h"
 #include "reference/evaluator.h"
 
@@ -132,7 +132,7 @@ void WriteDecision(std::string* out, const EvalResult& r, bool explain) {
       StrAppend(out, ", \"kind\": \"", PolicyRoleName(reason.role), "\", \"sid\": ");
       json::AppendQuoted(out, reason.sid.value_or(""));
       StrAppend(out, ", \"statement\": ", reason.statement, ", \"effect\": \"",
-                      reason.effect == Effect::kAllow ? "Allow" : "Deny", "\"}");
+                reason.effect == Effect::kAllow ? "Allow" : "Deny", "\"}");
     }
     out->append("]");
   }
@@ -274,8 +274,8 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
     out << "{\"engine\": \"reference\", \"decisions_per_second\": " << dps
         << ", \"p50_ns\": " << p50 << ", \"p99_ns\": " << p99
         << ", \"cache_hit_ratio\": 0, \"compile_ms\": " << compile_ms
-        << ", \"memory_bytes\": " << memory << ", \"threads\": 1, \"requests\": "
-        << requests.size() << "}\n";
+        << ", \"memory_bytes\": " << memory << ", \"threads\": 1, \"requests\": " << requests.size()
+        << "}\n";
   } else {
     out << "engine            reference (single thread, no cache)\n"
         << "requests          " << requests.size() << "\n"

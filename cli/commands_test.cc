@@ -1,11 +1,11 @@
 // CLI contract (SPEC sections 4 and 5): output formats and exit codes.
 #include "cli/commands.h"
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 namespace arbiter {
 namespace {
@@ -15,9 +15,10 @@ namespace fs = std::filesystem;
 class CliTest : public testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("arbiter_cli_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + testing::UnitTest::GetInstance()->current_test_info()->name());
+    dir_ =
+        fs::temp_directory_path() /
+        ("arbiter_cli_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+         "_" + testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::create_directories(dir_);
     Write("world.json", R"({
       "policies": {
@@ -49,11 +50,15 @@ class CliTest : public testing::Test {
 };
 
 TEST_F(CliTest, EvalWritesOneDecisionPerRequestInOrder) {
-  const std::string reqs = Write("r.jsonl",
-      "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::b/k\"}\n"
-      "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\", \"resource\": \"arn:aws:s3:::secrets/k\"}\n"
-      "\n"
-      "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:PutObject\", \"resource\": \"arn:aws:s3:::b/k\"}\n");
+  const std::string reqs =
+      Write("r.jsonl",
+            "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": "
+            "\"s3:GetObject\", \"resource\": \"arn:aws:s3:::b/k\"}\n"
+            "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": "
+            "\"s3:GetObject\", \"resource\": \"arn:aws:s3:::secrets/k\"}\n"
+            "\n"
+            "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": "
+            "\"s3:PutObject\", \"resource\": \"arn:aws:s3:::b/k\"}\n");
   EXPECT_EQ(Run({"eval", "--world", World(), "--requests", reqs}), 0) << err_;
   EXPECT_EQ(out_,
             "{\"decision\": \"Allow\"}\n{\"decision\": \"ExplicitDeny\"}\n"
@@ -72,7 +77,8 @@ TEST_F(CliTest, ExplainNamesTheDecidingStatements) {
 
 TEST_F(CliTest, BadRequestLinesYieldErrorsAndExitOne) {
   const std::string reqs =
-      "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\", \"resource\": \"*\"}\n"
+      "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\", "
+      "\"resource\": \"*\"}\n"
       "{not json\n"
       "{\"principal\": \"x\"}\n";
   EXPECT_EQ(Run({"eval", "--world", World(), "--requests", "-"}, reqs), 1);
@@ -98,11 +104,13 @@ TEST_F(CliTest, InvalidWorldIsRejectedWithFindings) {
 }
 
 TEST_F(CliTest, CheckExitCodes) {
-  const std::string ok = Write("ok.json",
+  const std::string ok = Write(
+      "ok.json",
       R"({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})");
-  const std::string warn = Write("warn.json",
-      R"({"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})");
-  const std::string bad = Write("bad.json", R"({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]})");
+  const std::string warn = Write(
+      "warn.json", R"({"Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})");
+  const std::string bad =
+      Write("bad.json", R"({"Version": "2012-10-17", "Statement": [{"Effect": "Deny"}]})");
   EXPECT_EQ(Run({"check", ok}), 0);
   EXPECT_EQ(out_, "");
   EXPECT_EQ(Run({"check", warn}), 0);
@@ -127,8 +135,8 @@ TEST_F(CliTest, BenchReportsJson) {
   const std::string req =
       "{\"principal\": \"arn:aws:iam::111122223333:user/alice\", \"action\": \"s3:GetObject\", "
       "\"resource\": \"*\"}\n";
-  EXPECT_EQ(Run({"bench", "--world", World(), "--requests", "-", "--seconds", "0.05", "--json"}, req),
-            0)
+  EXPECT_EQ(
+      Run({"bench", "--world", World(), "--requests", "-", "--seconds", "0.05", "--json"}, req), 0)
       << err_;
   for (const char* key : {"decisions_per_second", "p50_ns", "p99_ns", "cache_hit_ratio",
                           "compile_ms", "memory_bytes", "threads", "requests"}) {

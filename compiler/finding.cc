@@ -8,8 +8,8 @@ namespace arbiter {
 std::string FormatFinding(std::string_view file, std::string_view text, const Finding& f) {
   const json::LineCol lc = json::Locate(text, f.offset);
   return StrCat(file, ":", lc.line, ":", lc.column, ": ",
-                      f.severity == Severity::kError ? "error" : "warning", ": ", f.message, " [",
-                      f.code, "] (", f.pointer, ")");
+                f.severity == Severity::kError ? "error" : "warning", ": ", f.message, " [", f.code,
+                "] (", f.pointer, ")");
 }
 
 bool HasError(const std::vector<Finding>& findings) {

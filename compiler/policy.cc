@@ -69,7 +69,7 @@ std::optional<ConditionOperator> ParseConditionOperator(std::string_view name, b
 std::string FormatConditionOperator(const ConditionOperator& op) {
   std::string_view prefix = op.qualifier == SetQualifier::kForAllValues  ? "ForAllValues:"
                             : op.qualifier == SetQualifier::kForAnyValue ? "ForAnyValue:"
-                                                                          : "";
+                                                                         : "";
   return StrCat(prefix, Info(op.op).name, op.if_exists ? "IfExists" : "");
 }
 

@@ -84,13 +84,13 @@ std::string FormatConditionOperator(const ConditionOperator& op);
 // operator against any of `values` (see reference/ for the exact rules).
 struct Condition {
   ConditionOperator op;
-  std::string key;  // as written; keys compare case-insensitively
+  std::string key;                  // as written; keys compare case-insensitively
   std::vector<std::string> values;  // JSON strings, numbers and booleans, as text
 };
 
 // Principal or NotPrincipal.
 struct PrincipalSpec {
-  bool wildcard = false;  // "Principal": "*"
+  bool wildcard = false;         // "Principal": "*"
   std::vector<std::string> aws;  // account ids, ARNs, or "*"
   std::vector<std::string> service;
   std::vector<std::string> federated;

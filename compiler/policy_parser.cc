@@ -4,7 +4,6 @@
 
 #include "absl/strings/ascii.h"
 #include "core/strings.h"
-#include "core/strings.h"
 #include "core/values.h"
 
 namespace arbiter {
@@ -94,8 +93,8 @@ class Parser {
           policy.version = PolicyVersion::k2008_10_17;
         } else {
           Error(m.value.offset, "bad-version",
-                StrCat("Version must be \"2012-10-17\" or \"2008-10-17\", not \"",
-                             m.value.text, "\""),
+                StrCat("Version must be \"2012-10-17\" or \"2008-10-17\", not \"", m.value.text,
+                       "\""),
                 p);
         }
         policy.has_version = true;
@@ -105,8 +104,7 @@ class Parser {
         if (!statement) statement = &m.value;
       } else {
         Error(m.key_offset, "unknown-key",
-              StrCat("unknown policy element \"", m.key,
-                           "\" (expected Version, Id or Statement)"),
+              StrCat("unknown policy element \"", m.key, "\" (expected Version, Id or Statement)"),
               p);
       }
     }
@@ -140,16 +138,16 @@ class Parser {
     } else {
       Error(statement->offset, "wrong-type",
             StrCat("Statement must be an object or an array of objects, not ",
-                         json::TypeName(statement->type)),
+                   json::TypeName(statement->type)),
             sp);
     }
     const size_t limit = SizeLimit(kind_);
     if (const size_t size = MinifiedSize(doc); size > limit) {
-      Warning(doc.offset, "size-limit",
-              StrCat("the policy has ", size,
-                           " characters without white space, over AWS's limit of ", limit,
-                           " for this kind of policy"),
-              std::string(pointer));
+      Warning(
+          doc.offset, "size-limit",
+          StrCat("the policy has ", size, " characters without white space, over AWS's limit of ",
+                 limit, " for this kind of policy"),
+          std::string(pointer));
     }
     if (CountErrors() != errors_before) return std::nullopt;
     return policy;
@@ -191,8 +189,7 @@ class Parser {
   bool ExpectType(const Value& v, Type type, const std::string& pointer) {
     if (v.type == type) return true;
     Error(v.offset, "wrong-type",
-          StrCat("expected ", json::TypeName(type), ", found ", json::TypeName(v.type)),
-          pointer);
+          StrCat("expected ", json::TypeName(type), ", found ", json::TypeName(v.type)), pointer);
     return false;
   }
 
@@ -218,15 +215,14 @@ class Parser {
       return true;
     }
     if (!v.is_array()) {
-      Error(v.offset, "wrong-type",
-            StrCat(element, " must be a string or an array of strings, not ",
-                         json::TypeName(v.type)),
-            pointer);
+      Error(
+          v.offset, "wrong-type",
+          StrCat(element, " must be a string or an array of strings, not ", json::TypeName(v.type)),
+          pointer);
       return false;
     }
     if (v.elements.empty()) {
-      Error(v.offset, "empty-element", StrCat(element, " must not be an empty array"),
-            pointer);
+      Error(v.offset, "empty-element", StrCat(element, " must not be an empty array"), pointer);
       return false;
     }
     bool ok = true;
@@ -292,8 +288,8 @@ class Parser {
         bool alnum = true;
         for (char c : m.value.text) alnum &= absl::ascii_isalnum(c);
         if (!alnum) {
-          ErrorOrWarning(m.value.offset, "bad-sid",
-                         "Sid may contain only ASCII letters and digits", p);
+          ErrorOrWarning(m.value.offset, "bad-sid", "Sid may contain only ASCII letters and digits",
+                         p);
         }
         if (!sids_.insert(m.value.text).second && !m.value.text.empty()) {
           ErrorOrWarning(m.value.offset, "duplicate-sid",
@@ -326,8 +322,7 @@ class Parser {
         condition = &m.value;
         condition_pointer = p;
       } else {
-        Error(m.key_offset, "unknown-key",
-              StrCat("unknown statement element \"", m.key, "\""), p);
+        Error(m.key_offset, "unknown-key", StrCat("unknown statement element \"", m.key, "\""), p);
       }
     }
 
@@ -347,8 +342,7 @@ class Parser {
     const bool allow = effect && effect->is_string() && effect->text == "Allow";
 
     if (!action) {
-      Error(s.offset, "missing-element", "the statement has neither Action nor NotAction",
-            pointer);
+      Error(s.offset, "missing-element", "the statement has neither Action nor NotAction", pointer);
     } else {
       st.not_action = action->key == "NotAction";
       const std::string p = json::PointerAppend(pointer, action->key);
@@ -357,17 +351,15 @@ class Parser {
       for (auto& [v, vp] : items) {
         if (!ValidAction(v->text)) {
           Error(v->offset, "bad-action",
-                StrCat("\"", v->text.substr(0, 80),
-                             v->text.size() > 80 ? "..." : "",
-                             "\" is not an action (expected \"service:Action\" or \"*\")"),
+                StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
+                       "\" is not an action (expected \"service:Action\" or \"*\")"),
                 vp);
         }
         st.actions.push_back(v->text);
       }
       if (allow && st.not_action) {
         Warning(action->value.offset, "allow-notaction",
-                "Allow with NotAction grants every action not listed, including future ones",
-                p);
+                "Allow with NotAction grants every action not listed, including future ones", p);
       }
     }
 
@@ -381,8 +373,8 @@ class Parser {
         if (v->text != "*" && !SplitArn(v->text)) {
           Error(v->offset, "bad-arn",
                 StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
-                             "\" is neither \"*\" nor an ARN "
-                             "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+                       "\" is neither \"*\" nor an ARN "
+                       "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
                 vp);
         }
         CheckVariableText(*v, vp);
@@ -403,8 +395,8 @@ class Parser {
       if (IsIdentityLike(kind_)) {
         Error(principal->key_offset, "bad-principal",
               StrCat(principal->key,
-                           " is not allowed in an identity-based policy, boundary, session "
-                           "policy or SCP"),
+                     " is not allowed in an identity-based policy, boundary, session "
+                     "policy or SCP"),
               p);
       } else {
         st.principal = ParsePrincipal(principal->value, p);
@@ -449,8 +441,7 @@ class Parser {
     }
     if (!v.is_object()) {
       Error(v.offset, "wrong-type",
-            StrCat("Principal must be \"*\" or an object, not ", json::TypeName(v.type)),
-            pointer);
+            StrCat("Principal must be \"*\" or an object, not ", json::TypeName(v.type)), pointer);
       return spec;
     }
     CheckDuplicateKeys(v, pointer);
@@ -471,7 +462,7 @@ class Parser {
       } else {
         Error(m.key_offset, "bad-principal",
               StrCat("unknown principal type \"", m.key,
-                           "\" (expected AWS, Service, Federated or CanonicalUser)"),
+                     "\" (expected AWS, Service, Federated or CanonicalUser)"),
               p);
         continue;
       }
@@ -481,13 +472,13 @@ class Parser {
         if (m.key == "AWS" && !ValidAwsPrincipal(e->text)) {
           Error(e->offset, "bad-principal",
                 StrCat("\"", e->text,
-                             "\" is not an AWS principal (\"*\", a 12-digit account id, or an "
-                             "IAM/STS ARN without wildcards)"),
+                       "\" is not an AWS principal (\"*\", a 12-digit account id, or an "
+                       "IAM/STS ARN without wildcards)"),
                 ep);
         } else if (m.key == "Service" &&
                    (e->text.find_first_of(" \t*?") != std::string::npos && e->text != "*")) {
-          Error(e->offset, "bad-principal",
-                StrCat("\"", e->text, "\" is not a service principal"), ep);
+          Error(e->offset, "bad-principal", StrCat("\"", e->text, "\" is not a service principal"),
+                ep);
         }
         out->push_back(e->text);
       }
@@ -511,7 +502,8 @@ class Parser {
       if (!absl::ascii_isalnum(key[i]) && key[i] != '-') return false;
     }
     // Key names are letters and digits; tag keys after a '/' may also hold Unicode letters,
-    // spaces and _ . : / = + - @ (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
+    // spaces and _ . : / = + - @
+    // (https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html).
     for (char c : key.substr(colon + 1)) {
       const unsigned char u = static_cast<unsigned char>(c);
       const bool ok = u >= 0x80 || absl::ascii_isalnum(c) || c == ' ' || c == '_' || c == '.' ||
@@ -525,8 +517,7 @@ class Parser {
                            Statement* st) {
     if (!block.is_object()) {
       Error(block.offset, "wrong-type",
-            StrCat("Condition must be an object, not ", json::TypeName(block.type)),
-            pointer);
+            StrCat("Condition must be an object, not ", json::TypeName(block.type)), pointer);
       return;
     }
     CheckDuplicateKeys(block, pointer);
@@ -554,7 +545,7 @@ class Parser {
       if (!opm.value.is_object()) {
         Error(opm.value.offset, "wrong-type",
               StrCat("the block of ", opm.key, " must be an object, not ",
-                           json::TypeName(opm.value.type)),
+                     json::TypeName(opm.value.type)),
               op_pointer);
         continue;
       }
@@ -591,13 +582,12 @@ class Parser {
           } else {
             Error(v->offset, "wrong-type",
                   StrCat("a condition value must be a string, number or boolean, not ",
-                               json::TypeName(v->type)),
+                         json::TypeName(v->type)),
                   vp);
             continue;
           }
           if (v->type == Type::kString) CheckVariableText(*v, vp);
-          const bool variable =
-              version_ == PolicyVersion::k2012_10_17 && ContainsVariable(text);
+          const bool variable = version_ == PolicyVersion::k2012_10_17 && ContainsVariable(text);
           if (!variable) CheckOperand(op->op, text, v->offset, vp);
           c.values.push_back(std::move(text));
         }
@@ -611,8 +601,7 @@ class Parser {
     const OperatorInfo& info = Info(op);
     auto bad = [&](std::string code, std::string_view what) {
       Error(offset, std::move(code),
-            StrCat("\"", text.substr(0, 80), "\" is not ", what, " (", info.name, ")"),
-            pointer);
+            StrCat("\"", text.substr(0, 80), "\" is not ", what, " (", info.name, ")"), pointer);
     };
     switch (info.type) {
       case OperandType::kNumber:

@@ -132,7 +132,8 @@ TEST(PolicyParserTest, VariableSyntax) {
 }
 
 TEST(PolicyParserTest, TypedOperandsAreChecked) {
-  auto f = Findings(R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
+  auto f =
+      Findings(R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*",
     "Condition":{"NumericLessThan":{"s3:max-keys":"ten"},
                  "DateGreaterThan":{"aws:CurrentTime":"soon"},
                  "IpAddress":{"aws:SourceIp":"10.0.0.0/40"},
@@ -140,7 +141,7 @@ TEST(PolicyParserTest, TypedOperandsAreChecked) {
                  "BinaryEquals":{"x:y":"not base64!"},
                  "ArnLike":{"aws:SourceArn":"not-an-arn"},
                  "StringEquals":{"aws:PrincipalTag/team":"${aws:username}"}}}]})",
-                    PolicyKind::kIdentity);
+               PolicyKind::kIdentity);
   const std::string base = "/Statement/0/Condition/";
   EXPECT_TRUE(Has(f, "bad-number", base + "NumericLessThan/s3:max-keys"));
   EXPECT_TRUE(Has(f, "bad-date", base + "DateGreaterThan/aws:CurrentTime"));
@@ -152,8 +153,13 @@ TEST(PolicyParserTest, TypedOperandsAreChecked) {
 }
 
 TEST(PolicyParserTest, NeverCrashesOnGarbage) {
-  const char* inputs[] = {"", "null", "[]", "\"x\"", "{\"Statement\": null}",
-                          "{\"Statement\": [null, 1, \"a\", []]}", "{\"Statement\": {\"Effect\": {}}}",
+  const char* inputs[] = {"",
+                          "null",
+                          "[]",
+                          "\"x\"",
+                          "{\"Statement\": null}",
+                          "{\"Statement\": [null, 1, \"a\", []]}",
+                          "{\"Statement\": {\"Effect\": {}}}",
                           "{\"Version\": 1, \"Id\": [], \"Statement\": {\"Condition\": []}}"};
   for (const char* in : inputs) {
     std::vector<Finding> f;
@@ -201,9 +207,10 @@ TEST(WorldTest, DerivesPrincipalsFromArns) {
 
 TEST(WorldTest, InvalidPolicyRejectsTheWholeWorld) {
   std::vector<Finding> f;
-  auto w = LoadWorld(R"({"policies": {"P": {"Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}},
+  auto w = LoadWorld(
+      R"({"policies": {"P": {"Statement": [{"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}},
                          "principals": [{"arn": "arn:aws:iam::111122223333:user/a", "identity_policies": ["P", "Q"]}]})",
-                     &f);
+      &f);
   EXPECT_FALSE(w);
   EXPECT_TRUE(Has(f, "bad-effect", "/policies/P/Statement/0/Effect"));
   EXPECT_TRUE(Has(f, "unknown-policy", "/principals/0/identity_policies/1"));
@@ -212,10 +219,11 @@ TEST(WorldTest, InvalidPolicyRejectsTheWholeWorld) {
 TEST(RequestTest, ParsesAndLowercasesContextKeys) {
   Request r;
   std::string err;
-  ASSERT_TRUE(ParseRequest(R"({"principal":"*","action":"s3:GetObject","resource":"arn:aws:s3:::b/k",
+  ASSERT_TRUE(
+      ParseRequest(R"({"principal":"*","action":"s3:GetObject","resource":"arn:aws:s3:::b/k",
       "resource_account":"111122223333",
       "context":{"aws:SourceIp":"203.0.113.7","aws:MultiFactorAuthPresent":true,"n":5,"aws:TagKeys":["a","b"]}})",
-                           &r, &err))
+                   &r, &err))
       << err;
   EXPECT_EQ(r.context.at("aws:sourceip").values[0], "203.0.113.7");
   EXPECT_EQ(r.context.at("aws:multifactorauthpresent").values[0], "true");
@@ -223,10 +231,13 @@ TEST(RequestTest, ParsesAndLowercasesContextKeys) {
   EXPECT_TRUE(r.context.at("aws:tagkeys").multi);
   EXPECT_EQ(r.resource_account, "111122223333");
   EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b"})", &r, &err));
-  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","context":{"a:B":1,"A:b":2}})", &r, &err));
-  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","context":{"k":{"x":1}}})", &r, &err));
+  EXPECT_FALSE(ParseRequest(
+      R"({"principal":"*","action":"a:b","resource":"*","context":{"a:B":1,"A:b":2}})", &r, &err));
+  EXPECT_FALSE(ParseRequest(
+      R"({"principal":"*","action":"a:b","resource":"*","context":{"k":{"x":1}}})", &r, &err));
   EXPECT_FALSE(ParseRequest("not json", &r, &err));
-  EXPECT_FALSE(ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","extra":1})", &r, &err));
+  EXPECT_FALSE(
+      ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","extra":1})", &r, &err));
 }
 
 }  // namespace

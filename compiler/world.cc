@@ -1,9 +1,8 @@
 #include "compiler/world.h"
 
 #include "absl/strings/ascii.h"
-#include "core/strings.h"
-#include "core/strings.h"
 #include "compiler/policy_parser.h"
+#include "core/strings.h"
 #include "core/values.h"
 #include "json/json.h"
 
@@ -74,7 +73,7 @@ class WorldLoader {
       } else {
         Error(m.key_offset, "unknown-key",
               StrCat("unknown world element \"", m.key,
-                           "\" (expected policies, principals, resources or organization)"),
+                     "\" (expected policies, principals, resources or organization)"),
               p);
       }
     }
@@ -97,8 +96,8 @@ class WorldLoader {
       } else if (name == kRCPFullAWSAccess && ref.kind == PolicyKind::kRcp) {
         world_.policies.emplace(name, BuiltinAllowAll(true));
       } else {
-        Error(ref.offset, "unknown-policy",
-              StrCat("\"", name, "\" is not a key of \"policies\""), ref.pointer);
+        Error(ref.offset, "unknown-policy", StrCat("\"", name, "\" is not a key of \"policies\""),
+              ref.pointer);
       }
     }
     if (HasError(*findings_)) return std::nullopt;
@@ -119,8 +118,7 @@ class WorldLoader {
   bool Expect(const Value& v, Type type, const std::string& pointer) {
     if (v.type == type) return true;
     Error(v.offset, "wrong-type",
-          StrCat("expected ", json::TypeName(type), ", found ", json::TypeName(v.type)),
-          pointer);
+          StrCat("expected ", json::TypeName(type), ", found ", json::TypeName(v.type)), pointer);
     return false;
   }
   void CheckDuplicates(const Value& obj, std::string_view pointer) {
@@ -198,8 +196,8 @@ class WorldLoader {
           } else {
             Error(m.value.offset, "bad-value",
                   StrCat("unknown principal type \"", *s,
-                               "\" (User, AssumedRole, FederatedUser, Account, AWSService or "
-                               "Anonymous)"),
+                         "\" (User, AssumedRole, FederatedUser, Account, AWSService or "
+                         "Anonymous)"),
                   p);
           }
         }
@@ -231,8 +229,7 @@ class WorldLoader {
         Use(m.value, PolicyKind::kBoundary, p, &name);
         if (!name.empty()) e.permissions_boundary = name;
       } else {
-        Error(m.key_offset, "unknown-key",
-              StrCat("unknown principal element \"", m.key, "\""), p);
+        Error(m.key_offset, "unknown-key", StrCat("unknown principal element \"", m.key, "\""), p);
       }
     }
     if (!world_.principal_by_arn.emplace(e.arn, world_.principals.size()).second) {
@@ -264,8 +261,7 @@ class WorldLoader {
       } else if (m.key == "tags") {
         r.tags = ReadTags(m.value, p);
       } else {
-        Error(m.key_offset, "unknown-key",
-              StrCat("unknown resource element \"", m.key, "\""), p);
+        Error(m.key_offset, "unknown-key", StrCat("unknown resource element \"", m.key, "\""), p);
       }
     }
     if (!has_arn) {
@@ -434,7 +430,7 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
   limits.max_depth = 8;
   if (!json::Parse(line, &v, &jerr, limits)) {
     *error = StrCat("malformed JSON at column ", json::Locate(line, jerr.offset).column, ": ",
-                          jerr.message);
+                    jerr.message);
     return false;
   }
   if (!v.is_object()) {
@@ -483,7 +479,7 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
               return true;
             default:
               *error = StrCat("context key \"", c.key,
-                                    "\" must be a string, number, boolean or an array of them");
+                              "\" must be a string, number, boolean or an array of them");
               return false;
           }
         };
@@ -496,8 +492,7 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
           return false;
         }
         if (!out->context.emplace(AsciiStrToLower(c.key), std::move(cv)).second) {
-          *error = StrCat("context key \"", c.key,
-                                "\" is given twice (keys are case-insensitive)");
+          *error = StrCat("context key \"", c.key, "\" is given twice (keys are case-insensitive)");
           return false;
         }
       }

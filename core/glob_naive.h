@@ -28,7 +28,7 @@ inline bool NaiveGlobMatch(std::string_view p, std::string_view t, GlobMode mode
       if (p[i] == '*') {
         dp[i][j] = dp[i + 1][j] || (j < m && (star_any(i) || t[j] != ':') && dp[i][j + 1]);
       } else if (j < m) {
-        const bool eq = p[i] == '?'                  ? (mode != GlobMode::kArn || t[j] != ':')
+        const bool eq = p[i] == '?'                 ? (mode != GlobMode::kArn || t[j] != ':')
                         : mode == GlobMode::kAction ? lower(p[i]) == lower(t[j])
                                                     : p[i] == t[j];
         dp[i][j] = eq && dp[i + 1][j + 1];

@@ -1,12 +1,12 @@
 #include "core/glob.h"
 
-#include "core/glob_naive.h"
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <random>
 #include <string>
 
-#include <gtest/gtest.h>
+#include "core/glob_naive.h"
 
 namespace arbiter {
 namespace {

@@ -16,9 +16,9 @@ namespace arbiter {
 
 namespace strings_internal {
 struct Piece {
-  Piece(std::string_view s) : view(s) {}  // NOLINT: implicit by design
-  Piece(const std::string& s) : view(s) {}  // NOLINT
-  Piece(const char* s) : view(s) {}  // NOLINT
+  Piece(std::string_view s) : view(s) {}       // NOLINT: implicit by design
+  Piece(const std::string& s) : view(s) {}     // NOLINT
+  Piece(const char* s) : view(s) {}            // NOLINT
   Piece(char c) : owned(1, c), view(owned) {}  // NOLINT
   template <typename N, typename = std::enable_if_t<std::is_arithmetic_v<N>>>
   Piece(N n) : owned(absl::StrCat(n)), view(owned) {}  // NOLINT
@@ -82,7 +82,9 @@ inline std::string_view StripAsciiWhitespace(std::string_view s) {
   return s;
 }
 // absl's parsers take absl::string_view.
-inline absl::string_view ToAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+inline absl::string_view ToAbsl(std::string_view s) {
+  return absl::string_view(s.data(), s.size());
+}
 
 }  // namespace arbiter
 

@@ -5,7 +5,6 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "core/strings.h"
 #include "absl/strings/numbers.h"
 #include "core/strings.h"
 
@@ -188,9 +187,8 @@ bool ParseIpv6(std::string_view s, uint8_t* out) {
     if (n >= 8) return false;
     // An embedded IPv4 tail ("::ffff:192.0.2.1") takes two groups.
     const size_t next_colon = s.find(':', i);
-    const std::string_view piece = s.substr(i, next_colon == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : next_colon - i);
+    const std::string_view piece =
+        s.substr(i, next_colon == std::string_view::npos ? std::string_view::npos : next_colon - i);
     if (piece.find('.') != std::string_view::npos) {
       if (next_colon != std::string_view::npos || n > 6) return false;
       uint8_t v4[4];

@@ -26,7 +26,8 @@ TEST(ValuesTest, Dates) {
   EXPECT_EQ(ParseDateMillis("2026-11-22T10:00:00.250Z"), int64_t{1795341600} * 1000 + 250);
   EXPECT_EQ(ParseDateMillis("2026-11-22"), int64_t{1795305600} * 1000);
   EXPECT_EQ(ParseDateMillis("2026"), ParseDateMillis("2026-01-01"));
-  EXPECT_EQ(ParseDateMillis("2024-02-29"), ParseDateMillis("2024-02-28T00:00:00Z").value() + 86400000);
+  EXPECT_EQ(ParseDateMillis("2024-02-29"),
+            ParseDateMillis("2024-02-28T00:00:00Z").value() + 86400000);
   EXPECT_FALSE(ParseDateMillis("2023-02-29"));
   EXPECT_FALSE(ParseDateMillis("2026-13-01"));
   EXPECT_FALSE(ParseDateMillis("2026-11-22T25:00:00Z"));

@@ -28,7 +28,8 @@ const arbiter::World& FixedWorld() {
                       "permissions_boundary": "P", "tags": {"team": "a"}}],
       "resources": [{"arn": "arn:aws:s3:::b", "account": "111122223333"}],
       "organization": {"id": "o-1", "accounts": {"111122223333": {"scps": [["FullAWSAccess"]]}}}
-    })", &findings);
+    })",
+                                &findings);
     if (!w) __builtin_trap();  // the fixed world must load
     return new arbiter::World(std::move(*w));
   }();

@@ -96,8 +96,7 @@ class Scanner {
       case '{':
       case '[':
         if (depth + 1 > max_depth_) {
-          return FailB(pos_, "json-depth",
-                       StrCat("nesting deeper than ", max_depth_, " levels"));
+          return FailB(pos_, "json-depth", StrCat("nesting deeper than ", max_depth_, " levels"));
         }
         return c == '{' ? ScanObject(depth + 1) : ScanArray(depth + 1);
       case '"':
@@ -125,9 +124,7 @@ class Scanner {
   bool ScanNumber() {
     const size_t start = pos_;
     auto digit = [&](size_t i) { return i < s_.size() && s_[i] >= '0' && s_[i] <= '9'; };
-    auto bad = [&](size_t at) {
-      return FailB(at, "json-number", "malformed number");
-    };
+    auto bad = [&](size_t at) { return FailB(at, "json-number", "malformed number"); };
     if (s_[pos_] == '-') ++pos_;
     if (!digit(pos_)) return bad(start);
     if (s_[pos_] == '0') {
@@ -178,9 +175,9 @@ class Scanner {
         return true;
       }
       if (c < 0x20) {
-        return FailB(pos_, "json-syntax",
-                     StrCat("unescaped control character ", Describe(static_cast<char>(c)),
-                                  " in string"));
+        return FailB(
+            pos_, "json-syntax",
+            StrCat("unescaped control character ", Describe(static_cast<char>(c)), " in string"));
       }
       if (c >= 0x80) {
         const size_t len = Utf8Length(s_.substr(pos_));
@@ -293,18 +290,29 @@ class Scanner {
       }
       const char e = raw[++i];
       switch (e) {
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
-        case 'n': out->push_back('\n'); break;
-        case 'r': out->push_back('\r'); break;
-        case 't': out->push_back('\t'); break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
         case 'u': {
           // Pointers only need to be readable: keep the escape as written.
           out->append(raw.substr(i - 1, 6));
           i += 4;
           break;
         }
-        default: out->push_back(e);
+        default:
+          out->push_back(e);
       }
     }
     return true;
@@ -427,10 +435,9 @@ const Value* Value::Find(std::string_view key) const {
 
 std::optional<Error> Validate(std::string_view text, const Limits& limits) {
   if (text.size() > limits.max_bytes) {
-    return Error{0, "json-size",
-                 StrCat("document is ", text.size(), " bytes, over the limit of ",
-                        limits.max_bytes),
-                 ""};
+    return Error{
+        0, "json-size",
+        StrCat("document is ", text.size(), " bytes, over the limit of ", limits.max_bytes), ""};
   }
   return Scanner(text, limits.max_depth).Run();
 }
@@ -445,8 +452,8 @@ bool Parse(std::string_view text, Value* out, Error* error, const Limits& limits
   simdjson::ondemand::parser parser;
   // A scalar document cannot be walked as a value by simdjson's on-demand API; wrap it.
   size_t first = 0;
-  while (first < text.size() && (text[first] == ' ' || text[first] == '\t' ||
-                                 text[first] == '\n' || text[first] == '\r')) {
+  while (first < text.size() && (text[first] == ' ' || text[first] == '\t' || text[first] == '\n' ||
+                                 text[first] == '\r')) {
     ++first;
   }
   const bool scalar = first < text.size() && text[first] != '{' && text[first] != '[';

@@ -20,7 +20,8 @@ Error MustFail(std::string_view text, const Limits& limits = {}) {
 }
 
 TEST(JsonTest, ParsesTreeWithOffsets) {
-  const std::string text = "{\n  \"a\": [1, \"x\\u00e9\", true, null],\n  \"b\": {\"c\": -2.5e3}\n}";
+  const std::string text =
+      "{\n  \"a\": [1, \"x\\u00e9\", true, null],\n  \"b\": {\"c\": -2.5e3}\n}";
   Value v = MustParse(text);
   ASSERT_TRUE(v.is_object());
   ASSERT_EQ(v.members.size(), 2u);

@@ -3,9 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
-#include "core/strings.h"
-#include "core/strings.h"
 #include "core/glob.h"
+#include "core/strings.h"
 #include "core/values.h"
 
 namespace arbiter {
@@ -344,8 +343,8 @@ bool ConditionsMatch(const Statement& st, PolicyVersion version, const Context& 
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
 bool RcpGovernsService(std::string_view service) {
   static constexpr std::string_view kServices[] = {
-      "s3", "sts", "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity", "logs",
-      "dynamodb", "ecr", "aoss"};
+      "s3",   "sts",      "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity",
+      "logs", "dynamodb", "ecr", "aoss"};
   for (std::string_view s : kServices) {
     if (EqualsIgnoreCase(s, service)) return true;
   }
@@ -506,8 +505,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   const Context context = BuildContext(world, req, principal, resource, resource_account);
   Scope s{world, req, principal, context};
 
-  const bool iam_principal = principal.type != PrincipalType::kAnonymous &&
-                             principal.type != PrincipalType::kAWSService;
+  const bool iam_principal =
+      principal.type != PrincipalType::kAnonymous && principal.type != PrincipalType::kAWSService;
   const std::string_view service = std::string_view(req.action).substr(0, req.action.find(':'));
 
   // Which organization policies apply.
@@ -564,7 +563,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   if (scp_account) {
     for (const auto& level : scp_account->scps) {
       std::vector<Reason> level_allows;
-      for (const auto& n : level) Append(&level_allows, Applying(s, n, PolicyRole::kScp, Effect::kAllow));
+      for (const auto& n : level)
+        Append(&level_allows, Applying(s, n, PolicyRole::kScp, Effect::kAllow));
       if (level_allows.empty()) return result;  // implicit deny
       Append(&allows, std::move(level_allows));
     }
@@ -597,8 +597,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   const bool identity_allows = !id_allows.empty() || principal.type == PrincipalType::kAccount;
   std::vector<Reason> boundary_allows;
   if (principal.permissions_boundary) {
-    boundary_allows = Applying(s, *principal.permissions_boundary, PolicyRole::kBoundary,
-                               Effect::kAllow);
+    boundary_allows =
+        Applying(s, *principal.permissions_boundary, PolicyRole::kBoundary, Effect::kAllow);
   }
   const bool boundary_ok = !principal.permissions_boundary || !boundary_allows.empty();
   std::vector<Reason> session_allows;
@@ -612,7 +612,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
                               : !session_allows.empty();
   const bool identity_side = identity_allows && boundary_ok && session_ok;
 
-  // 5. Combine. https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
+  // 5. Combine.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html
   // Same account: the resource policy and the identity side are a union, except that
   // - a grant to the account delegates to the identity side (it grants nothing alone);
   // - a grant to the role ARN is added to the role's permissions before the session

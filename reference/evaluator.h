@@ -3,7 +3,8 @@
 // engine is checked against, decision for decision (like re2's backtracker), so clarity
 // beats speed here: it allocates, and it re-reads patterns on every call.
 //
-// Evaluation logic: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+// Evaluation logic:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
 //
 // Thread-safety: Evaluate is a pure function of its arguments.
 #ifndef ARBITER_REFERENCE_EVALUATOR_H_

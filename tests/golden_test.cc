@@ -1,10 +1,10 @@
 // Golden decision cases (tests/golden/*.json, format in tests/CONVENTIONS.md): each case
 // is a world, a request and the decision AWS's documentation gives, with the doc page.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "compiler/world.h"
 #include "core/strings.h"
@@ -64,8 +64,8 @@ TEST_P(GoldenTest, ReferenceGivesDocumentedDecision) {
         << name->text << ": " << problem;
     const EvalResult r = ReferenceEvaluate(*world, req);
     EXPECT_EQ(DecisionName(r.decision), expect->text)
-        << GetParam().filename() << " case " << name->text << " ("
-        << (doc ? doc->text : "") << ")" << (c.Find("note") ? "\n  note: " + c.Find("note")->text : "");
+        << GetParam().filename() << " case " << name->text << " (" << (doc ? doc->text : "") << ")"
+        << (c.Find("note") ? "\n  note: " + c.Find("note")->text : "");
     ++checked;
   }
   EXPECT_GT(checked, 0);

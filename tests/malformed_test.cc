@@ -1,11 +1,11 @@
 // Malformed and lint-triggering documents (tests/malformed/, format in
 // tests/CONVENTIONS.md): `arbiter check` must print each expected finding with its exact
 // severity, line, column, code and JSON pointer, and exit 1 on errors.
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "cli/commands.h"
 #include "core/strings.h"
