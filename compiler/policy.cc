@@ -44,6 +44,11 @@ constexpr std::array<OperatorInfo, 27> kOperators = {{
 
 const OperatorInfo& Info(Operator op) { return kOperators[static_cast<size_t>(op)]; }
 
+bool OperatorTakesVariables(Operator op) {
+  const OperandType t = Info(op).type;
+  return t == OperandType::kString || t == OperandType::kArn || t == OperandType::kBool;
+}
+
 std::optional<ConditionOperator> ParseConditionOperator(std::string_view name, bool* canonical) {
   const std::string original(name);
   const std::string lower = AsciiStrToLower(name);

@@ -65,6 +65,11 @@ struct OperatorInfo {
 };
 const OperatorInfo& Info(Operator op);
 
+// Policy variables are substituted in String, Arn and Bool operands only: "You can't use a
+// policy variable with the Numeric/Date/Binary/IpAddress condition operator."
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+bool OperatorTakesVariables(Operator op);
+
 enum class SetQualifier : uint8_t { kNone, kForAllValues, kForAnyValue };
 
 // A full condition operator as written, e.g. "ForAnyValue:StringLikeIfExists".

@@ -203,6 +203,19 @@ class Parser {
     }
   }
 
+  // Longest Action, Resource, Principal or condition value accepted. AWS's ARNs stop at
+  // 2,048 characters; the cap bounds what a hostile pattern can cost per match (matching
+  // is linear in the text times the pattern length / 64).
+  static constexpr size_t kMaxElementLength = 4096;
+  bool CheckLength(const Value& v, const std::string& pointer) {
+    if (v.text.size() <= kMaxElementLength) return true;
+    Error(v.offset, "too-long",
+          StrCat("a value of ", v.text.size(), " characters exceeds the limit of ",
+                 kMaxElementLength),
+          pointer);
+    return false;
+  }
+
   // A string or a non-empty array of strings, each non-empty.
   bool StringList(const Value& v, const std::string& pointer, std::string_view element,
                   std::vector<std::pair<const Value*, std::string>>* out) {
@@ -211,6 +224,7 @@ class Parser {
         Error(v.offset, "empty-element", StrCat(element, " must not be empty"), pointer);
         return false;
       }
+      if (!CheckLength(v, pointer)) return false;
       out->push_back({&v, pointer});
       return true;
     }
@@ -236,8 +250,10 @@ class Parser {
       } else if (e.text.empty()) {
         Error(e.offset, "empty-element", StrCat(element, " must not be empty"), p);
         ok = false;
-      } else {
+      } else if (CheckLength(e, p)) {
         out->push_back({&e, p});
+      } else {
+        ok = false;
       }
     }
     return ok;
@@ -389,6 +405,18 @@ class Parser {
             pointer);
     }
 
+    // "The effect of Allow is only supported for the RCPFullAWSAccess policy", and RCP
+    // statements name "Principal": "*" (orgs_manage_policies_rcps_syntax.html).
+    if (kind_ == PolicyKind::kRcp && allow) {
+      Warning(s.offset, "rcp-allow", "RCPs take effect only through Deny statements", pointer);
+    }
+    if (kind_ == PolicyKind::kRcp && principal &&
+        !(principal->key == "Principal" && principal->value.is_string() &&
+          principal->value.text == "*")) {
+      Warning(principal->value.offset, "rcp-principal",
+              "an RCP statement should name \"Principal\": \"*\" (narrow it with conditions)",
+              json::PointerAppend(pointer, principal->key));
+    }
     if (principal) {
       st.not_principal = principal->key == "NotPrincipal";
       const std::string p = json::PointerAppend(pointer, principal->key);
@@ -575,6 +603,9 @@ class Parser {
         }
         for (auto& [v, vp] : values) {
           std::string text;
+          if ((v->type == Type::kString || v->type == Type::kNumber) && !CheckLength(*v, vp)) {
+            continue;
+          }
           if (v->type == Type::kString || v->type == Type::kNumber) {
             text = v->text;
           } else if (v->type == Type::kBool) {
@@ -586,9 +617,19 @@ class Parser {
                   vp);
             continue;
           }
-          if (v->type == Type::kString) CheckVariableText(*v, vp);
-          const bool variable = version_ == PolicyVersion::k2012_10_17 && ContainsVariable(text);
-          if (!variable) CheckOperand(op->op, text, v->offset, vp);
+          const bool variable = v->type == Type::kString && ContainsVariable(text);
+          if (variable && !OperatorTakesVariables(op->op)) {
+            // Plain text here: the value can never parse as the operator's type.
+            Warning(v->offset, "variable-not-supported",
+                    StrCat("policy variables are not supported with ", Info(op->op).name,
+                           ": \"${\" is plain text here, so the value matches nothing"),
+                    vp);
+          } else {
+            if (v->type == Type::kString) CheckVariableText(*v, vp);
+            if (!(variable && version_ == PolicyVersion::k2012_10_17)) {
+              CheckOperand(op->op, text, v->offset, vp);
+            }
+          }
           c.values.push_back(std::move(text));
         }
         st->conditions.push_back(std::move(c));

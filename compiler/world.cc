@@ -445,6 +445,10 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
         *error = StrCat("\"", m.key, "\" must be a string");
         return false;
       }
+      if (m.value.text.size() > kMaxRequestField) {
+        *error = StrCat("\"", m.key, "\" is longer than ", kMaxRequestField, " characters");
+        return false;
+      }
       *dst = m.value.text;
       return true;
     };

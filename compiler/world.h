@@ -93,6 +93,9 @@ struct Request {
   absl::flat_hash_map<std::string, ContextValue> context;
 };
 
+// Longest principal, action, resource or resource_account a request may give.
+inline constexpr size_t kMaxRequestField = 8192;
+
 // Parses one JSON Lines request. On failure returns false and sets `error`.
 bool ParseRequest(std::string_view line, Request* out, std::string* error);
 

@@ -147,4 +147,79 @@ bool GlobMatch(std::string_view pattern, std::string_view text, GlobMode mode) {
   return Glob(pattern, mode).Matches(text);
 }
 
+bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string_view text,
+                      GlobMode mode) {
+  enum : uint8_t { kChar, kAny, kAnyNoColon, kStar, kStarNoColon };
+  struct S {
+    uint8_t kind;
+    unsigned char c;
+  };
+  constexpr int kMax = 63;
+  S syms[kMax];
+  int m = 0;
+  const bool fold = mode == GlobMode::kAction;
+  const bool arn = mode == GlobMode::kArn;
+  bool too_long = false;
+  for (size_t i = 0; i < pattern.size() && !too_long; ++i) {
+    const unsigned char c = static_cast<unsigned char>(pattern[i]);
+    const bool lit = literal != nullptr && literal[i] != 0;
+    if (!lit && c == '*') {
+      if (m > 0 && syms[m - 1].kind == kStar) continue;
+      if (m == kMax)
+        too_long = true;
+      else
+        syms[m++] = {kStar, 0};
+    } else if (m == kMax) {
+      too_long = true;
+    } else if (!lit && c == '?') {
+      syms[m++] = {arn ? kAnyNoColon : kAny, 0};
+    } else {
+      syms[m++] = {kChar, fold ? static_cast<unsigned char>(absl::ascii_tolower(c)) : c};
+    }
+  }
+  if (too_long) {
+    std::vector<bool> mask(pattern.size(), false);
+    for (size_t i = 0; literal != nullptr && i < pattern.size(); ++i) mask[i] = literal[i] != 0;
+    return Glob(pattern, mode, mask).Matches(text);
+  }
+  uint64_t stars = 0;
+  for (int i = 0; i < m; ++i) {
+    if (syms[i].kind != kStar) continue;
+    if (arn && !(i + 1 == m || (syms[i + 1].kind == kChar && syms[i + 1].c == ':'))) {
+      syms[i].kind = kStarNoColon;
+    }
+    stars |= uint64_t{1} << i;
+  }
+  uint64_t d = 1;
+  d |= (d & stars) << 1;
+  for (unsigned char raw : text) {
+    const unsigned char c = fold ? static_cast<unsigned char>(absl::ascii_tolower(raw)) : raw;
+    uint64_t advance = 0, loop = 0;
+    for (int i = 0; i < m; ++i) {
+      const uint64_t bit = uint64_t{1} << i;
+      switch (syms[i].kind) {
+        case kChar:
+          if (syms[i].c == c) advance |= bit;
+          break;
+        case kAny:
+          advance |= bit;
+          break;
+        case kAnyNoColon:
+          if (c != ':') advance |= bit;
+          break;
+        case kStar:
+          loop |= bit;
+          break;
+        case kStarNoColon:
+          if (c != ':') loop |= bit;
+          break;
+      }
+    }
+    d = ((d & advance) << 1) | (d & loop);
+    if (d == 0) return false;
+    d |= (d & stars) << 1;
+  }
+  return (d >> m) & 1;
+}
+
 }  // namespace arbiter

@@ -44,6 +44,12 @@ class Glob {
   // True when the pattern has no wildcard at all.
   bool is_literal() const { return wildcard_free_; }
 
+  // Heap bytes held (beyond sizeof(Glob)).
+  size_t HeapBytes() const {
+    return (pattern_.capacity() > 15 ? pattern_.capacity() : 0) +
+           (advance_.capacity() + loop_.capacity() + star_.capacity()) * sizeof(uint64_t);
+  }
+
  private:
   enum class Sym : uint8_t { kChar, kAny, kStar, kStarNoColon, kAnyNoColon };
   bool fold_ = false;
@@ -62,6 +68,13 @@ class Glob {
 
 // Convenience for one-off matches (compiles each call).
 bool GlobMatch(std::string_view pattern, std::string_view text, GlobMode mode);
+
+// Matches a pattern built per request (policy variables substituted) without compiling it.
+// `literal`, when not null, holds one byte per pattern byte: non-zero marks a plain
+// character even if it is '*' or '?'. Same semantics as Glob; O(|text| * |pattern|), and
+// allocation-free for patterns under 64 symbols.
+bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string_view text,
+                      GlobMode mode);
 
 }  // namespace arbiter
 

@@ -64,10 +64,24 @@ TEST(GlobTest, AgreesWithNaiveMatcherOnRandomInputs) {
     for (int i = 0; i < pl; ++i) p += alphabet[rng() % alphabet.size()];
     for (int i = 0; i < tl; ++i) t += text_alphabet[rng() % text_alphabet.size()];
     for (GlobMode mode : {GlobMode::kAction, GlobMode::kString, GlobMode::kArn}) {
-      ASSERT_EQ(GlobMatch(p, t, mode), NaiveGlobMatch(p, t, mode))
+      const bool want = NaiveGlobMatch(p, t, mode);
+      ASSERT_EQ(GlobMatch(p, t, mode), want)
           << "pattern '" << p << "' text '" << t << "' mode " << static_cast<int>(mode);
+      ASSERT_EQ(GlobMatchDynamic(p, nullptr, t, mode), want)
+          << "dynamic: pattern '" << p << "' text '" << t << "' mode " << static_cast<int>(mode);
     }
   }
+}
+
+TEST(GlobTest, DynamicMatcherHonoursLiteralMask) {
+  const std::string p = "a*?b";
+  const char lit[] = {0, 1, 0, 0};
+  EXPECT_TRUE(GlobMatchDynamic(p, lit, "a*xb", GlobMode::kString));
+  EXPECT_FALSE(GlobMatchDynamic(p, lit, "axxb", GlobMode::kString));
+  std::string longp;
+  for (int i = 0; i < 70; ++i) longp += "a*";
+  EXPECT_TRUE(GlobMatchDynamic(longp, nullptr, std::string(80, 'a'), GlobMode::kString));
+  EXPECT_FALSE(GlobMatchDynamic(longp, nullptr, std::string(60, 'a'), GlobMode::kString));
 }
 
 TEST(GlobTest, LongPatternsUseSeveralWords) {

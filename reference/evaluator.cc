@@ -195,9 +195,13 @@ Match EvalCondition(const Condition& c, PolicyVersion version, const Context& co
     if (c.op.qualifier == SetQualifier::kForAnyValue) return Match::kFalse;
     return result(info.negated);
   }
+  // "You can't use a policy variable with the Numeric/Date/Binary/IpAddress condition
+  // operator" (reference_policies_elements_condition_operators.html): there "${" is text.
+  const bool variables = OperatorTakesVariables(c.op.op);
   std::vector<Resolved> pvs;
   for (const std::string& v : c.values) {
-    std::optional<Resolved> r = Substitute(v, version, context);
+    std::optional<Resolved> r =
+        Substitute(v, variables ? version : PolicyVersion::k2008_10_17, context);
     if (!r) return Match::kInvalid;
     pvs.push_back(std::move(*r));
   }
@@ -450,36 +454,6 @@ void Append(std::vector<Reason>* to, std::vector<Reason> from) {
 
 }  // namespace
 
-std::string_view DecisionName(Decision d) {
-  switch (d) {
-    case Decision::kAllow:
-      return "Allow";
-    case Decision::kExplicitDeny:
-      return "ExplicitDeny";
-    case Decision::kImplicitDeny:
-      return "ImplicitDeny";
-  }
-  return "";
-}
-
-std::string_view PolicyRoleName(PolicyRole role) {
-  switch (role) {
-    case PolicyRole::kIdentity:
-      return "identity";
-    case PolicyRole::kResource:
-      return "resource";
-    case PolicyRole::kBoundary:
-      return "boundary";
-    case PolicyRole::kSession:
-      return "session";
-    case PolicyRole::kScp:
-      return "scp";
-    case PolicyRole::kRcp:
-      return "rcp";
-  }
-  return "";
-}
-
 EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   EvalResult result;
   // "No permissions are required to perform this operation. If an administrator attaches a
@@ -621,8 +595,10 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   // - a grant to the user or session ARN itself (or to "*") is not limited by an implicit
   //   deny in the identity policies, the boundary or the session policy
   //   (access_policies_boundaries.html, access_policies.html#policies_session).
-  // KMS key policies and role trust policies must allow the account for IAM policies to
-  // count at all (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html).
+  // KMS key policies, and role trust policies for the sts: actions that assume the role,
+  // must allow the account for IAM policies to count at all
+  // (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html,
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html).
   // Cross account: both the resource policy and the identity side must allow
   // (reference_policies_evaluation-logic-cross-account.html).
   const bool same_account = resource_account.empty() || resource_account == principal.account;
@@ -633,7 +609,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
       const auto arn = SplitArn(req.resource);
       const bool needs_policy =
           arn && ((arn->service == "kms" && StartsWith(arn->resource, "key/")) ||
-                  (arn->service == "iam" && StartsWith(arn->resource, "role/")));
+                  (arn->service == "iam" && StartsWith(arn->resource, "role/") &&
+                   EqualsIgnoreCase(service, "sts")));
       if (needs_policy && rp == PrincipalMatch::kNone) identity_counts = false;
     }
     if (rp == PrincipalMatch::kDirect) {

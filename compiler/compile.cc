@@ -1,0 +1,458 @@
+#include "compiler/compile.h"
+
+#include <algorithm>
+
+#include "core/strings.h"
+
+namespace arbiter {
+namespace {
+
+bool HasWildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
+
+// Splits a string holding policy variables into pieces (the parser validated the syntax).
+std::vector<VariablePiece> SplitVariables(std::string_view s) {
+  std::vector<VariablePiece> pieces;
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t start = s.find("${", i);
+    if (start == std::string_view::npos) {
+      pieces.push_back({VariablePiece::Kind::kPattern, std::string(s.substr(i)), {}, {}});
+      break;
+    }
+    if (start > i) {
+      pieces.push_back(
+          {VariablePiece::Kind::kPattern, std::string(s.substr(i, start - i)), {}, {}});
+    }
+    size_t j = start + 2;
+    while (j < s.size() && s[j] != '}' && s[j] != ',') ++j;
+    const std::string_view name = StripAsciiWhitespace(s.substr(start + 2, j - start - 2));
+    std::optional<std::string> fallback;
+    if (j < s.size() && s[j] == ',') {
+      const size_t q1 = s.find('\'', j);
+      const size_t q2 = s.find('\'', q1 + 1);
+      fallback = std::string(s.substr(q1 + 1, q2 - q1 - 1));
+      j = s.find('}', q2);
+    }
+    i = j + 1;
+    if (name == "*" || name == "?" || name == "$") {
+      pieces.push_back({VariablePiece::Kind::kLiteral, std::string(name), {}, {}});
+    } else {
+      pieces.push_back({VariablePiece::Kind::kVariable,
+                        {},
+                        ResolveKey(AsciiStrToLower(name)),
+                        std::move(fallback)});
+    }
+  }
+  return pieces;
+}
+
+bool HoldsVariables(std::string_view s, PolicyVersion version) {
+  return version == PolicyVersion::k2012_10_17 && StrContains(s, "${");
+}
+
+CompiledPattern CompileResource(const std::string& r, PolicyVersion version) {
+  CompiledPattern p;
+  p.text = r;
+  if (HoldsVariables(r, version)) {
+    p.kind = CompiledPattern::Kind::kVariable;
+    p.pieces = SplitVariables(r);
+  } else if (r.find_first_not_of('*') == std::string::npos && !r.empty()) {
+    p.kind = CompiledPattern::Kind::kAny;
+  } else if (!HasWildcard(r)) {
+    p.kind = CompiledPattern::Kind::kLiteral;
+  } else if (r.back() == '*' && !HasWildcard(std::string_view(r).substr(0, r.size() - 1))) {
+    // A final '*' ends its segment, so it may match anything (colons included).
+    p.kind = CompiledPattern::Kind::kPrefix;
+    p.text.pop_back();
+  } else {
+    p.kind = CompiledPattern::Kind::kGlob;
+    p.glob = Glob(r, GlobMode::kArn);
+  }
+  return p;
+}
+
+CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion version) {
+  CompiledOperand o;
+  o.text = v;
+  if (OperatorTakesVariables(op) && HoldsVariables(v, version)) {
+    o.has_variables = true;
+    o.pieces = SplitVariables(v);
+    return o;
+  }
+  switch (Info(op).type) {
+    case OperandType::kString:
+      if (op == Operator::kStringLike || op == Operator::kStringNotLike) {
+        o.glob = Glob(v, GlobMode::kString);
+      }
+      break;
+    case OperandType::kNumber:
+      if (auto n = ParseNumber(v))
+        o.number = *n;
+      else
+        o.valid = false;
+      break;
+    case OperandType::kDate:
+      if (auto d = ParseDateMillis(v))
+        o.millis = *d;
+      else
+        o.valid = false;
+      break;
+    case OperandType::kBool:
+    case OperandType::kNull:
+      if (auto b = ParseBool(v))
+        o.boolean = *b;
+      else
+        o.valid = false;
+      break;
+    case OperandType::kIp:
+      if (auto n = ParseCidr(v))
+        o.network = *n;
+      else
+        o.valid = false;
+      break;
+    case OperandType::kArn:
+      if (auto parts = SplitArn(v)) {
+        for (std::string_view part :
+             {parts->partition, parts->service, parts->region, parts->account, parts->resource}) {
+          o.arn_parts.emplace_back(part, GlobMode::kString);
+        }
+      } else {
+        o.glob = Glob(v, GlobMode::kString);
+      }
+      break;
+    case OperandType::kBinary:
+      break;
+  }
+  return o;
+}
+
+std::vector<CompiledPrincipalRef> CompilePrincipals(const PrincipalSpec& spec) {
+  using K = CompiledPrincipalRef::Kind;
+  std::vector<CompiledPrincipalRef> refs;
+  if (spec.wildcard) refs.push_back({K::kEveryone, "*"});
+  for (const std::string& a : spec.aws) {
+    if (a == "*") {
+      refs.push_back({K::kEveryone, a});
+    } else if (IsAccountId(a)) {
+      refs.push_back({K::kAccount, a});
+    } else if (auto arn = SplitArn(a); arn && arn->service == "iam" && arn->resource == "root") {
+      refs.push_back({K::kAccount, std::string(arn->account)});
+    } else {
+      refs.push_back({K::kArn, a});
+    }
+  }
+  for (const std::string& s : spec.service) refs.push_back({K::kService, s});
+  for (const std::string& f : spec.federated) refs.push_back({K::kFederated, f});
+  return refs;
+}
+
+absl::flat_hash_map<std::string, std::string> LowerTags(const Tags& tags) {
+  absl::flat_hash_map<std::string, std::string> out;
+  for (const auto& [k, v] : tags) out.try_emplace(AsciiStrToLower(k), v);
+  return out;
+}
+
+// Interned actions, grouped by service for wildcard expansion.
+class ActionTable {
+ public:
+  uint32_t Intern(std::string_view action) {
+    std::string lower = AsciiStrToLower(action);
+    auto [it, inserted] = ids_.try_emplace(lower, static_cast<uint32_t>(names_.size()));
+    if (inserted) names_.push_back(std::move(lower));
+    return it->second;
+  }
+
+  // Sorts each service's actions so that prefix patterns can binary-search them.
+  void Seal() {
+    for (uint32_t id = 0; id < names_.size(); ++id) {
+      const std::string& n = names_[id];
+      by_service_[n.substr(0, n.find(':'))].push_back(id);
+    }
+    for (auto& [service, ids] : by_service_) {
+      std::sort(ids.begin(), ids.end(),
+                [&](uint32_t a, uint32_t b) { return names_[a] < names_[b]; });
+    }
+  }
+
+  // Calls `f(id)` for every interned action that `pattern` (a wildcard Action) matches.
+  template <typename F>
+  void ForEachMatch(std::string_view pattern, const Glob& glob, F f) const {
+    const std::string lower = AsciiStrToLower(pattern);
+    const size_t colon = lower.find(':');
+    const std::string_view service = std::string_view(lower).substr(0, colon);
+    if (colon == std::string::npos || HasWildcard(service)) {
+      for (uint32_t id = 0; id < names_.size(); ++id) {
+        if (glob.Matches(names_[id])) f(id);
+      }
+      return;
+    }
+    auto it = by_service_.find(std::string(service));
+    if (it == by_service_.end()) return;
+    const std::vector<uint32_t>& ids = it->second;
+    const std::string_view body = std::string_view(lower).substr(0, lower.size() - 1);
+    if (lower.back() == '*' && !HasWildcard(body)) {
+      // "svc:Prefix*": the matches are one sorted run.
+      auto first = std::lower_bound(
+          ids.begin(), ids.end(), body,
+          [&](uint32_t id, std::string_view b) { return std::string_view(names_[id]) < b; });
+      for (; first != ids.end() && StartsWith(names_[*first], body); ++first) f(*first);
+      return;
+    }
+    for (uint32_t id : ids) {
+      if (glob.Matches(names_[id])) f(id);
+    }
+  }
+
+  absl::flat_hash_map<std::string, uint32_t> TakeIds() { return std::move(ids_); }
+
+ private:
+  absl::flat_hash_map<std::string, uint32_t> ids_;
+  std::vector<std::string> names_;
+  absl::flat_hash_map<std::string, std::vector<uint32_t>> by_service_;
+};
+
+}  // namespace
+
+KeyRef ResolveKey(std::string_view lower_key) {
+  KeyRef k;
+  k.key = std::string(lower_key);
+  struct Fixed {
+    std::string_view name;
+    DerivedKey derived;
+  };
+  static constexpr Fixed kFixed[] = {
+      {"aws:principalarn", DerivedKey::kPrincipalArn},
+      {"aws:principalaccount", DerivedKey::kPrincipalAccount},
+      {"aws:principaltype", DerivedKey::kPrincipalType},
+      {"aws:userid", DerivedKey::kUserId},
+      {"aws:username", DerivedKey::kUsername},
+      {"aws:principalorgid", DerivedKey::kPrincipalOrgId},
+      {"aws:resourceaccount", DerivedKey::kResourceAccount},
+      {"aws:resourceorgid", DerivedKey::kResourceOrgId},
+  };
+  for (const Fixed& f : kFixed) {
+    if (lower_key == f.name) k.derived = f.derived;
+  }
+  std::string_view rest = lower_key;
+  if (ConsumePrefix(&rest, "aws:principaltag/")) {
+    k.derived = DerivedKey::kPrincipalTag;
+    k.tag = std::string(rest);
+  } else if (ConsumePrefix(&rest, "aws:resourcetag/")) {
+    k.derived = DerivedKey::kResourceTag;
+    k.tag = std::string(rest);
+  }
+  return k;
+}
+
+CompiledWorld Compile(const World& world, const CompileOptions& options) {
+  CompiledWorld out;
+  absl::flat_hash_map<std::string, uint32_t> policy_index;
+
+  // Intern every literal action first, so that wildcard patterns can be expanded.
+  ActionTable actions;
+  for (const auto& [name, policy] : world.policies) {
+    for (const Statement& st : policy.statements) {
+      for (const std::string& a : st.actions) {
+        if (!HasWildcard(a)) actions.Intern(a);
+      }
+    }
+  }
+  for (const std::string& a : options.extra_actions) {
+    if (!HasWildcard(a)) actions.Intern(a);
+  }
+  actions.Seal();
+
+  std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement), per policy
+  for (const auto& [name, policy] : world.policies) {
+    const uint32_t pid = static_cast<uint32_t>(out.policies.size());
+    policy_index.emplace(name, pid);
+    CompiledPolicy cp;
+    cp.name = name;
+    cp.version = policy.version;
+    cp.first_statement = static_cast<uint32_t>(out.statements.size());
+    cp.statement_count = static_cast<uint32_t>(policy.statements.size());
+    matches.clear();
+    for (size_t i = 0; i < policy.statements.size(); ++i) {
+      const Statement& st = policy.statements[i];
+      const uint32_t sid = static_cast<uint32_t>(out.statements.size());
+      CompiledStatement cs;
+      cs.effect = st.effect;
+      cs.policy = pid;
+      cs.index = static_cast<uint32_t>(i);
+      cs.not_action = st.not_action;
+      cs.has_resource = st.has_resource;
+      cs.not_resource = st.not_resource;
+      for (const std::string& r : st.resources) {
+        cs.resources.push_back(CompileResource(r, policy.version));
+        cs.resource_has_variables |= cs.resources.back().kind == CompiledPattern::Kind::kVariable;
+      }
+      if (st.principal) {
+        cs.has_principal = true;
+        cs.not_principal = st.not_principal;
+        cs.principals = CompilePrincipals(*st.principal);
+      }
+      for (const std::string& a : st.actions) {
+        if (HasWildcard(a)) {
+          cs.action_globs.emplace_back(a, GlobMode::kAction);
+        } else if (st.not_action) {
+          cs.not_action_ids.push_back(actions.Intern(a));
+        }
+      }
+      for (const Condition& c : st.conditions) {
+        CompiledCondition cc;
+        cc.op = c.op;
+        cc.info = &Info(c.op.op);
+        cc.key = ResolveKey(AsciiStrToLower(c.key));
+        for (const std::string& v : c.values) {
+          cc.operands.push_back(CompileOperand(v, c.op.op, policy.version));
+        }
+        cs.conditions.push_back(std::move(cc));
+      }
+      // Action index.
+      if (st.not_action) {
+        cp.not_action.push_back(sid);
+      } else {
+        bool every = false, wildcard = false;
+        for (const std::string& a : st.actions) {
+          every |= !a.empty() && a.find_first_not_of('*') == std::string::npos;
+        }
+        if (every) {
+          cp.every_action.push_back(sid);  // no need to index it per action
+        } else {
+          size_t glob = 0;
+          for (const std::string& a : st.actions) {
+            if (!HasWildcard(a)) {
+              matches.emplace_back(actions.Intern(a), sid);
+            } else {
+              wildcard = true;
+              actions.ForEachMatch(a, cs.action_globs[glob++],
+                                   [&](uint32_t id) { matches.emplace_back(id, sid); });
+            }
+          }
+          if (wildcard) cp.wildcard_action.push_back(sid);
+        }
+      }
+      cp.sids.push_back(st.sid);
+      out.statements.push_back(std::move(cs));
+    }
+    std::sort(matches.begin(), matches.end());
+    matches.erase(std::unique(matches.begin(), matches.end()), matches.end());
+    for (size_t i = 0; i < matches.size(); ++i) {
+      if (i == 0 || matches[i].first != matches[i - 1].first) {
+        cp.action_ids.push_back(matches[i].first);
+        cp.action_offsets.push_back(static_cast<uint32_t>(cp.action_statements.size()));
+      }
+      cp.action_statements.push_back(matches[i].second);
+    }
+    cp.action_offsets.push_back(static_cast<uint32_t>(cp.action_statements.size()));
+    out.policies.push_back(std::move(cp));
+  }
+  out.action_ids = actions.TakeIds();
+
+  auto ids = [&](const std::vector<std::string>& names) {
+    std::vector<uint32_t> v;
+    for (const std::string& n : names) v.push_back(policy_index.at(n));
+    return v;
+  };
+  for (const PrincipalEntry& p : world.principals) {
+    CompiledPrincipal cp;
+    cp.entry = p;
+    cp.service_linked_role = p.type == PrincipalType::kAssumedRole &&
+                             StrContains(p.principal_arn, ":role/aws-service-role/");
+    cp.tags = LowerTags(p.tags);
+    cp.identity = ids(p.identity_policies);
+    if (p.permissions_boundary) cp.boundary = policy_index.at(*p.permissions_boundary);
+    cp.session = ids(p.session_policies);
+    out.principal_by_arn.emplace(p.arn, static_cast<uint32_t>(out.principals.size()));
+    out.principals.push_back(std::move(cp));
+  }
+  for (const ResourceEntry& r : world.resources) {
+    CompiledResource cr;
+    cr.entry = r;
+    if (r.policy) cr.policy = policy_index.at(*r.policy);
+    cr.tags = LowerTags(r.tags);
+    // Two entries with the same ARN: the first wins, as in World::FindResource.
+    if (out.resource_by_arn.emplace(r.arn, static_cast<uint32_t>(out.resources.size())).second) {
+      if (out.resource_lengths.size() <= r.arn.size())
+        out.resource_lengths.resize(r.arn.size() + 1);
+      out.resource_lengths[r.arn.size()] = 1;
+    }
+    out.resources.push_back(std::move(cr));
+  }
+  out.org_id = world.org_id;
+  for (const auto& [account, oa] : world.org_accounts) {
+    CompiledAccount ca;
+    for (const auto& level : oa.scps) ca.scps.push_back(ids(level));
+    for (const auto& level : oa.rcps) ca.rcps.push_back(ids(level));
+    out.accounts.emplace(account, std::move(ca));
+  }
+  return out;
+}
+
+namespace {
+
+size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+
+template <typename T>
+size_t VectorBytes(const std::vector<T>& v) {
+  return v.capacity() * sizeof(T);
+}
+
+size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
+  size_t n = VectorBytes(pieces);
+  for (const VariablePiece& p : pieces) {
+    n += StringBytes(p.text) + StringBytes(p.key.key) + StringBytes(p.key.tag);
+    if (p.fallback) n += StringBytes(*p.fallback);
+  }
+  return n;
+}
+
+template <typename Map>
+size_t MapBytes(const Map& m) {
+  return m.capacity() * (sizeof(typename Map::value_type) + 1);
+}
+
+}  // namespace
+
+size_t CompiledWorld::MemoryBytes() const {
+  size_t n = sizeof(*this);
+  for (const CompiledPolicy& p : policies) {
+    n += sizeof(p) + StringBytes(p.name) + VectorBytes(p.sids) + VectorBytes(p.action_ids) +
+         VectorBytes(p.action_offsets) + VectorBytes(p.action_statements) +
+         VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action);
+    for (const auto& s : p.sids) {
+      if (s) n += StringBytes(*s);
+    }
+  }
+  for (const CompiledStatement& s : statements) {
+    n += sizeof(s) + VectorBytes(s.resources) + VectorBytes(s.principals) +
+         VectorBytes(s.conditions);
+    for (const CompiledPattern& r : s.resources) {
+      n += StringBytes(r.text) + r.glob.HeapBytes() + PiecesBytes(r.pieces);
+    }
+    for (const CompiledPrincipalRef& p : s.principals) n += StringBytes(p.value);
+    n += VectorBytes(s.action_globs) + VectorBytes(s.not_action_ids);
+    for (const Glob& g : s.action_globs) n += g.HeapBytes();
+    for (const CompiledCondition& c : s.conditions) {
+      n += StringBytes(c.key.key) + StringBytes(c.key.tag) + VectorBytes(c.operands);
+      for (const CompiledOperand& o : c.operands) {
+        n += StringBytes(o.text) + o.glob.HeapBytes() + PiecesBytes(o.pieces) +
+             VectorBytes(o.arn_parts);
+        for (const Glob& g : o.arn_parts) n += g.HeapBytes();
+      }
+    }
+  }
+  n += MapBytes(action_ids);
+  for (const auto& [k, v] : action_ids) n += StringBytes(k);
+  n += VectorBytes(principals) + MapBytes(principal_by_arn);
+  for (const CompiledPrincipal& p : principals) {
+    n += StringBytes(p.entry.arn) * 2 + StringBytes(p.entry.principal_arn) + MapBytes(p.tags) +
+         VectorBytes(p.identity) + VectorBytes(p.session);
+  }
+  n += VectorBytes(resources) + MapBytes(resource_by_arn) + VectorBytes(resource_lengths);
+  for (const CompiledResource& r : resources) n += StringBytes(r.entry.arn) * 2 + MapBytes(r.tags);
+  n += MapBytes(accounts);
+  return n;
+}
+
+}  // namespace arbiter

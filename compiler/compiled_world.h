@@ -1,0 +1,189 @@
+// The compiled decision structure: what the compiler (compile.h) produces from a validated
+// World and the engine (engine/engine.h) evaluates. Immutable once built; share it freely
+// across threads.
+//
+// Design. A request names one principal, one action and one resource, and only the
+// policies that principal, that resource and their accounts carry can decide it: a
+// handful out of a world of thousands. So the structure is organized per policy:
+//
+// - Actions are interned (lower-cased) into dense ids: every literal action of the world,
+//   plus any extra action names the caller knows in advance (the distinct actions of a
+//   request batch, or a service catalogue). Each policy keeps a sorted array of the action
+//   ids its statements match, with the matching statements: one binary search per policy
+//   finds them, whatever the size of the world. Statements whose Action is "*" match every
+//   action; NotAction statements and actions not interned are matched with compiled globs.
+// - Resource patterns are classified once (any, literal, literal prefix, glob, or holding
+//   policy variables) so that most checks are a comparison.
+// - Condition operands are parsed once: numbers, dates (epoch milliseconds), CIDRs,
+//   booleans, case-folded strings, compiled globs, ARN segments.
+// - Principals, resources and organization accounts are hash-indexed by ARN or id.
+//
+// Memory is dominated by the per-policy action arrays (8 bytes per matched action) and
+// the compiled globs; MemoryBytes() reports it.
+#ifndef ARBITER_COMPILER_COMPILED_WORLD_H_
+#define ARBITER_COMPILER_COMPILED_WORLD_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "compiler/policy.h"
+#include "compiler/world.h"
+#include "core/glob.h"
+#include "core/values.h"
+
+namespace arbiter {
+
+// Where a condition key's value comes from when the request does not give it
+// (SPEC section 3, derived keys).
+enum class DerivedKey : uint8_t {
+  kNone,
+  kPrincipalArn,
+  kPrincipalAccount,
+  kPrincipalType,
+  kUserId,
+  kUsername,
+  kPrincipalTag,
+  kPrincipalOrgId,
+  kResourceAccount,
+  kResourceOrgId,
+  kResourceTag,
+};
+
+// A context key, resolved at compile time: the request's map is probed with `key`, and
+// when the request does not give it, `derived` says where the world supplies it.
+struct KeyRef {
+  std::string key;  // lower-cased
+  DerivedKey derived = DerivedKey::kNone;
+  std::string tag;  // lower-cased tag key for the *Tag keys
+};
+
+// A string holding policy variables, split at compile time. Under Version 2012-10-17,
+// "${key}" and "${key, 'default'}" take the key's value; ${*} ${?} ${$} the character.
+// Substituted text is literal (never a wildcard).
+struct VariablePiece {
+  enum class Kind : uint8_t { kPattern, kLiteral, kVariable };
+  Kind kind = Kind::kPattern;
+  std::string text;  // kPattern: policy text; kLiteral: the special character
+  KeyRef key;        // kVariable
+  std::optional<std::string> fallback;
+};
+
+// A Resource/NotResource pattern or a string operand, classified for fast matching.
+struct CompiledPattern {
+  enum class Kind : uint8_t {
+    kAny,       // "*": matches everything
+    kLiteral,   // no wildcard: equality
+    kPrefix,    // literal text then one final '*' that may match anything
+    kGlob,      // general wildcards
+    kVariable,  // holds ${...}: substituted per request, then matched
+  };
+  Kind kind = Kind::kLiteral;
+  std::string text;                   // the pattern (kVariable: with its variables)
+  Glob glob;                          // kGlob
+  std::vector<VariablePiece> pieces;  // kVariable
+};
+
+struct CompiledOperand {
+  std::string text;            // as written
+  bool has_variables = false;  // substituted per request (Version 2012-10-17 only)
+  std::vector<VariablePiece> pieces;
+  bool valid = true;  // parsed as the operator's type (else it matches nothing)
+  double number = 0;
+  int64_t millis = 0;
+  bool boolean = false;
+  IpNetwork network;
+  Glob glob;                    // StringLike
+  std::vector<Glob> arn_parts;  // Arn*: partition, service, region, account, resource
+};
+
+struct CompiledCondition {
+  ConditionOperator op;
+  const OperatorInfo* info = nullptr;
+  KeyRef key;
+  std::vector<CompiledOperand> operands;
+};
+
+// One entry of Principal/NotPrincipal.
+struct CompiledPrincipalRef {
+  enum class Kind : uint8_t { kEveryone, kAccount, kArn, kService, kFederated, kNever };
+  Kind kind = Kind::kNever;
+  std::string value;  // account id, ARN, service or provider
+};
+
+struct CompiledStatement {
+  Effect effect = Effect::kAllow;
+  uint32_t policy = 0;  // index into CompiledWorld::policies
+  uint32_t index = 0;   // position in its policy
+  bool has_resource = false;
+  bool not_resource = false;
+  bool resource_has_variables = false;
+  std::vector<CompiledPattern> resources;
+  bool has_principal = false;
+  bool not_principal = false;
+  std::vector<CompiledPrincipalRef> principals;
+  bool not_action = false;
+  // Wildcard Action/NotAction patterns (literal ones are interned: a request action that
+  // is not interned cannot equal them), and the ids of literal NotAction entries.
+  std::vector<Glob> action_globs;
+  std::vector<uint32_t> not_action_ids;
+  std::vector<CompiledCondition> conditions;
+};
+
+struct CompiledPolicy {
+  std::string name;
+  PolicyVersion version = PolicyVersion::k2008_10_17;
+  std::vector<std::optional<std::string>> sids;  // per statement, for explanations
+  uint32_t first_statement = 0;                  // its statements are [first, first + count)
+  uint32_t statement_count = 0;
+  // Sorted interned action ids; the statements matching action_ids[i] (by a positive
+  // Action pattern) are action_statements[action_offsets[i] .. action_offsets[i + 1]).
+  std::vector<uint32_t> action_ids;
+  std::vector<uint32_t> action_offsets;
+  std::vector<uint32_t> action_statements;
+  std::vector<uint32_t> every_action;     // statements with Action "*": any action matches
+  std::vector<uint32_t> not_action;       // NotAction statements, matched with their globs
+  std::vector<uint32_t> wildcard_action;  // statements with wildcard Action patterns
+};
+
+struct CompiledPrincipal {
+  PrincipalEntry entry;
+  bool service_linked_role = false;
+  absl::flat_hash_map<std::string, std::string> tags;  // lower-cased keys
+  std::vector<uint32_t> identity;                      // policy indices
+  std::optional<uint32_t> boundary;
+  std::vector<uint32_t> session;
+};
+
+struct CompiledResource {
+  ResourceEntry entry;
+  std::optional<uint32_t> policy;
+  absl::flat_hash_map<std::string, std::string> tags;  // lower-cased keys
+};
+
+struct CompiledAccount {
+  std::vector<std::vector<uint32_t>> scps;  // levels of policy indices
+  std::vector<std::vector<uint32_t>> rcps;
+};
+
+struct CompiledWorld {
+  std::vector<CompiledPolicy> policies;
+  std::vector<CompiledStatement> statements;
+  absl::flat_hash_map<std::string, uint32_t> action_ids;  // lower-cased action -> id
+  std::vector<CompiledPrincipal> principals;
+  absl::flat_hash_map<std::string, uint32_t> principal_by_arn;
+  std::vector<CompiledResource> resources;
+  absl::flat_hash_map<std::string, uint32_t> resource_by_arn;
+  std::vector<uint8_t> resource_lengths;  // [n] != 0 when some resource ARN has length n
+  std::optional<std::string> org_id;
+  absl::flat_hash_map<std::string, CompiledAccount> accounts;
+
+  // Approximate bytes held by the structure (heap included).
+  size_t MemoryBytes() const;
+};
+
+}  // namespace arbiter
+
+#endif  // ARBITER_COMPILER_COMPILED_WORLD_H_

@@ -1,0 +1,763 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+
+#include "core/strings.h"
+
+namespace arbiter {
+
+EvalScratch::EvalScratch() {
+  action_.reserve(256);
+  principal_arn_.reserve(256);
+  text_.resize(8);
+  literal_.resize(8);
+  for (std::string& s : text_) s.reserve(256);
+  for (std::string& s : literal_) s.reserve(256);
+}
+
+struct EngineAccess {
+  static std::string& action(EvalScratch& s) { return s.action_; }
+  static std::string& principal_arn(EvalScratch& s) { return s.principal_arn_; }
+  static std::string& text(EvalScratch& s, size_t i) {
+    if (s.text_.size() <= i) s.text_.resize(i + 1), s.literal_.resize(i + 1);
+    return s.text_[i];
+  }
+  static std::string& literal(EvalScratch& s, size_t i) {
+    if (s.literal_.size() <= i) s.text_.resize(i + 1), s.literal_.resize(i + 1);
+    return s.literal_[i];
+  }
+};
+
+namespace {
+
+using Tags = absl::flat_hash_map<std::string, std::string>;
+
+// The caller, from the world or (for a principal the world does not list) from its ARN,
+// exactly as DerivePrincipal in compiler/world.cc derives it.
+struct PrincipalView {
+  std::string_view arn, principal_arn, account;
+  PrincipalType type = PrincipalType::kUser;
+  const std::optional<std::string>* user_id = nullptr;
+  std::string_view username;
+  bool has_username = false;
+  const Tags* tags = nullptr;
+  const CompiledPrincipal* compiled = nullptr;
+  bool service_linked_role = false;
+};
+
+PrincipalView ViewPrincipal(const CompiledWorld& w, const std::string& arn, std::string& scratch) {
+  PrincipalView v;
+  auto it = w.principal_by_arn.find(ToAbsl(arn));
+  if (it != w.principal_by_arn.end()) {
+    const CompiledPrincipal& p = w.principals[it->second];
+    v.arn = p.entry.arn;
+    v.principal_arn = p.entry.principal_arn;
+    v.account = p.entry.account;
+    v.type = p.entry.type;
+    v.user_id = &p.entry.user_id;
+    if (p.entry.username) v.username = *p.entry.username, v.has_username = true;
+    v.tags = &p.tags;
+    v.compiled = &p;
+    v.service_linked_role = p.service_linked_role;
+    return v;
+  }
+  v.arn = arn;
+  v.principal_arn = arn;
+  if (arn == "*") {
+    v.type = PrincipalType::kAnonymous;
+    return v;
+  }
+  if (IsAccountId(arn)) {
+    v.type = PrincipalType::kAccount;
+    v.account = arn;
+    scratch.assign("arn:aws:iam::").append(arn).append(":root");
+    v.principal_arn = scratch;
+    return v;
+  }
+  const std::optional<ArnParts> parts = SplitArn(arn);
+  if (!parts) {
+    v.type = PrincipalType::kAWSService;
+    return v;
+  }
+  v.account = parts->account;
+  const std::string_view res = parts->resource;
+  if (parts->service == "iam" && res == "root") {
+    v.type = PrincipalType::kAccount;
+  } else if (parts->service == "iam" && StartsWith(res, "user/")) {
+    v.type = PrincipalType::kUser;
+    v.username = res.substr(res.rfind('/') + 1);
+    v.has_username = true;
+  } else if (parts->service == "sts" && StartsWith(res, "assumed-role/")) {
+    v.type = PrincipalType::kAssumedRole;
+    const std::string_view rest = res.substr(13);
+    scratch.assign("arn:")
+        .append(parts->partition)
+        .append(":iam::")
+        .append(parts->account)
+        .append(":role/")
+        .append(rest.substr(0, rest.find('/')));
+    v.principal_arn = scratch;
+  } else if (parts->service == "sts" && StartsWith(res, "federated-user/")) {
+    v.type = PrincipalType::kFederatedUser;
+  } else if (parts->service == "iam" && StartsWith(res, "role/")) {
+    v.type = PrincipalType::kAssumedRole;
+  } else {
+    v.type = PrincipalType::kUser;
+  }
+  v.service_linked_role = v.type == PrincipalType::kAssumedRole &&
+                          StrContains(v.principal_arn, ":role/aws-service-role/");
+  return v;
+}
+
+// The values of a context key: the request's, or one derived from the world.
+struct Values {
+  const std::string* list = nullptr;
+  size_t count = 0;
+  std::string_view one;
+  bool has_one = false;
+  bool multi = false;
+  size_t size() const { return has_one ? 1 : count; }
+  std::string_view operator[](size_t i) const { return has_one ? one : std::string_view(list[i]); }
+};
+
+enum class PrincipalMatch { kNone, kAccount, kRole, kDirect };
+enum class Match { kFalse, kTrue, kInvalid };
+
+struct Ctx {
+  const CompiledWorld& w;
+  const Request& req;
+  EvalScratch& scratch;
+  PrincipalView p;
+  const CompiledResource* resource = nullptr;
+  std::string_view resource_account;
+  bool iam = false;
+  bool has_action_id = false;
+  uint32_t action_id = 0;
+  bool explain = false;
+};
+
+Values Single(std::string_view s) {
+  Values v;
+  v.one = s;
+  v.has_one = true;
+  return v;
+}
+
+Values Lookup(const KeyRef& k, const Ctx& c) {
+  auto it = c.req.context.find(k.key);
+  if (it != c.req.context.end()) {
+    Values v;
+    v.list = it->second.values.data();
+    v.count = it->second.values.size();
+    v.multi = it->second.multi;
+    return v;
+  }
+  const PrincipalView& p = c.p;
+  switch (k.derived) {
+    case DerivedKey::kNone:
+      break;
+    case DerivedKey::kPrincipalArn:
+      if (c.iam) return Single(p.principal_arn);
+      break;
+    case DerivedKey::kPrincipalAccount:
+      if (c.iam && !p.account.empty()) return Single(p.account);
+      break;
+    case DerivedKey::kPrincipalType:
+      if (p.type != PrincipalType::kAWSService) return Single(PrincipalTypeName(p.type));
+      break;
+    case DerivedKey::kUserId:
+      if (p.user_id && *p.user_id) return Single(**p.user_id);
+      if (p.type == PrincipalType::kAccount) return Single(p.account);
+      break;
+    case DerivedKey::kUsername:
+      if (p.type == PrincipalType::kUser && p.has_username) return Single(p.username);
+      break;
+    case DerivedKey::kPrincipalTag:
+      if (p.tags) {
+        auto t = p.tags->find(k.tag);
+        if (t != p.tags->end()) return Single(t->second);
+      }
+      break;
+    case DerivedKey::kPrincipalOrgId:
+      if (c.w.org_id && c.iam && c.w.accounts.contains(ToAbsl(p.account)))
+        return Single(*c.w.org_id);
+      break;
+    case DerivedKey::kResourceAccount:
+      if (!c.resource_account.empty()) return Single(c.resource_account);
+      break;
+    case DerivedKey::kResourceOrgId:
+      if (!c.resource_account.empty() && c.w.org_id &&
+          c.w.accounts.contains(ToAbsl(c.resource_account))) {
+        return Single(*c.w.org_id);
+      }
+      break;
+    case DerivedKey::kResourceTag:
+      if (c.resource) {
+        auto t = c.resource->tags.find(k.tag);
+        if (t != c.resource->tags.end()) return Single(t->second);
+      }
+      break;
+  }
+  return Values{};
+}
+
+// Substitutes policy variables into scratch slot `slot`; false when one has no value.
+bool Substitute(const std::vector<VariablePiece>& pieces, Ctx& c, size_t slot) {
+  std::string& text = EngineAccess::text(c.scratch, slot);
+  std::string& lit = EngineAccess::literal(c.scratch, slot);
+  text.clear();
+  lit.clear();
+  for (const VariablePiece& piece : pieces) {
+    std::string_view add;
+    char literal = 1;
+    switch (piece.kind) {
+      case VariablePiece::Kind::kPattern:
+        add = piece.text;
+        literal = 0;
+        break;
+      case VariablePiece::Kind::kLiteral:
+        add = piece.text;
+        break;
+      case VariablePiece::Kind::kVariable: {
+        const Values v = Lookup(piece.key, c);
+        if (v.size() == 1 && !v.multi) {
+          add = v[0];
+        } else if (piece.fallback && v.size() == 0) {
+          add = *piece.fallback;
+        } else {
+          return false;
+        }
+        break;
+      }
+    }
+    text.append(add);
+    lit.append(add.size(), literal);
+  }
+  return true;
+}
+
+bool ArnMatches(const CompiledOperand& o, std::string_view value, std::string_view text,
+                const char* lit) {
+  const std::optional<ArnParts> v = SplitArn(value);
+  if (!v) return false;
+  const std::string_view vp[] = {v->partition, v->service, v->region, v->account, v->resource};
+  if (!o.has_variables) {
+    if (o.arn_parts.empty()) return o.glob.Matches(value);
+    for (int k = 0; k < 5; ++k) {
+      if (!o.arn_parts[k].Matches(vp[k])) return false;
+    }
+    return true;
+  }
+  const std::optional<ArnParts> p = SplitArn(text);
+  if (!p) return GlobMatchDynamic(text, lit, value, GlobMode::kString);
+  const std::string_view pp[] = {p->partition, p->service, p->region, p->account, p->resource};
+  for (int k = 0; k < 5; ++k) {
+    const size_t offset = static_cast<size_t>(pp[k].data() - text.data());
+    if (!GlobMatchDynamic(pp[k], lit + offset, vp[k], GlobMode::kString)) return false;
+  }
+  return true;
+}
+
+// One request value against one operand, for a positive operator. `text`/`lit` hold the
+// substituted operand when it has variables.
+bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std::string_view text,
+              const char* lit) {
+  const bool dyn = o.has_variables;
+  if (!dyn) text = o.text;
+  switch (op) {
+    case Operator::kStringEquals:
+      return value == text;
+    case Operator::kStringEqualsIgnoreCase:
+      return EqualsIgnoreCase(value, text);
+    case Operator::kStringLike:
+      return dyn ? GlobMatchDynamic(text, lit, value, GlobMode::kString) : o.glob.Matches(value);
+    case Operator::kBinaryEquals:
+      return value == text;
+    case Operator::kNumericEquals:
+    case Operator::kNumericLessThan:
+    case Operator::kNumericLessThanEquals:
+    case Operator::kNumericGreaterThan:
+    case Operator::kNumericGreaterThanEquals: {
+      const std::optional<double> a = ParseNumber(value);
+      const std::optional<double> b =
+          dyn ? ParseNumber(text) : (o.valid ? std::optional<double>(o.number) : std::nullopt);
+      if (!a || !b) return false;
+      if (op == Operator::kNumericEquals) return *a == *b;
+      if (op == Operator::kNumericLessThan) return *a < *b;
+      if (op == Operator::kNumericLessThanEquals) return *a <= *b;
+      if (op == Operator::kNumericGreaterThan) return *a > *b;
+      return *a >= *b;
+    }
+    case Operator::kDateEquals:
+    case Operator::kDateLessThan:
+    case Operator::kDateLessThanEquals:
+    case Operator::kDateGreaterThan:
+    case Operator::kDateGreaterThanEquals: {
+      const std::optional<int64_t> a = ParseDateMillis(value);
+      const std::optional<int64_t> b =
+          dyn ? ParseDateMillis(text) : (o.valid ? std::optional<int64_t>(o.millis) : std::nullopt);
+      if (!a || !b) return false;
+      if (op == Operator::kDateEquals) return *a == *b;
+      if (op == Operator::kDateLessThan) return *a < *b;
+      if (op == Operator::kDateLessThanEquals) return *a <= *b;
+      if (op == Operator::kDateGreaterThan) return *a > *b;
+      return *a >= *b;
+    }
+    case Operator::kBool: {
+      const std::optional<bool> a = ParseBool(value);
+      const std::optional<bool> b =
+          dyn ? ParseBool(text) : (o.valid ? std::optional<bool>(o.boolean) : std::nullopt);
+      return a && b && *a == *b;
+    }
+    case Operator::kIpAddress: {
+      const std::optional<IpNetwork> net =
+          dyn ? ParseCidr(text) : (o.valid ? std::optional<IpNetwork>(o.network) : std::nullopt);
+      const std::optional<IpNetwork> addr = ParseCidr(value);
+      return net && addr && net->Contains(*addr);
+    }
+    case Operator::kArnEquals:
+    case Operator::kArnLike:
+      return ArnMatches(o, value, text, lit);
+    default:
+      return false;
+  }
+}
+
+// One condition entry; the rules are documented at ReferenceConditionMatches.
+Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
+  const OperatorInfo& info = *c.info;
+  const Values values = Lookup(c.key, ctx);
+  const bool present = values.size() > 0;
+  auto result = [](bool b) { return b ? Match::kTrue : Match::kFalse; };
+  if (c.op.op == Operator::kNull) {
+    // Null's operands are the literals true/false (a variable there is never a boolean).
+    for (const CompiledOperand& o : c.operands) {
+      if (o.valid && !o.has_variables && o.boolean == !present) return Match::kTrue;
+    }
+    return Match::kFalse;
+  }
+  if (!present) {
+    if (c.op.if_exists || c.op.qualifier == SetQualifier::kForAllValues) return Match::kTrue;
+    if (c.op.qualifier == SetQualifier::kForAnyValue) return Match::kFalse;
+    return result(info.negated);
+  }
+  // Substitute every operand with variables first: one without a value invalidates the
+  // statement.
+  size_t slots = 0;
+  for (const CompiledOperand& o : c.operands) {
+    if (!o.has_variables) continue;
+    if (!Substitute(o.pieces, ctx, slots)) return Match::kInvalid;
+    ++slots;
+  }
+  auto matches = [&](std::string_view value) {
+    size_t slot = 0;
+    for (const CompiledOperand& o : c.operands) {
+      std::string_view text;
+      const char* lit = nullptr;
+      if (o.has_variables) {
+        text = EngineAccess::text(ctx.scratch, slot);
+        lit = EngineAccess::literal(ctx.scratch, slot).data();
+        ++slot;
+      }
+      if (MatchOne(info.positive, value, o, text, lit)) return true;
+    }
+    return false;
+  };
+  const size_t n = values.size();
+  switch (c.op.qualifier) {
+    case SetQualifier::kNone: {
+      bool any = false;
+      for (size_t i = 0; i < n && !any; ++i) any = matches(values[i]);
+      return result(info.negated != any);
+    }
+    case SetQualifier::kForAnyValue:
+      for (size_t i = 0; i < n; ++i) {
+        if (info.negated != matches(values[i])) return Match::kTrue;
+      }
+      return Match::kFalse;
+    case SetQualifier::kForAllValues:
+      for (size_t i = 0; i < n; ++i) {
+        if (info.negated == matches(values[i])) return Match::kFalse;
+      }
+      return Match::kTrue;
+  }
+  return Match::kFalse;
+}
+
+PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
+                              const PrincipalView& p) {
+  using K = CompiledPrincipalRef::Kind;
+  const bool iam = p.type != PrincipalType::kAnonymous && p.type != PrincipalType::kAWSService;
+  PrincipalMatch best = PrincipalMatch::kNone;
+  for (const CompiledPrincipalRef& r : refs) {
+    switch (r.kind) {
+      case K::kEveryone:
+        return PrincipalMatch::kDirect;
+      case K::kAccount:
+        if (iam && r.value == p.account) best = std::max(best, PrincipalMatch::kAccount);
+        break;
+      case K::kArn:
+        if (!iam) break;
+        if (r.value == p.arn) return PrincipalMatch::kDirect;
+        if (r.value == p.principal_arn) best = std::max(best, PrincipalMatch::kRole);
+        break;
+      case K::kService:
+        if (p.type == PrincipalType::kAWSService && (r.value == p.arn || r.value == "*")) {
+          return PrincipalMatch::kDirect;
+        }
+        break;
+      case K::kFederated:
+        if (r.value == p.arn || r.value == p.principal_arn) return PrincipalMatch::kDirect;
+        break;
+      case K::kNever:
+        break;
+    }
+  }
+  return best;
+}
+
+// NotPrincipal with Deny: excluded only when every layer of the caller is listed.
+bool ExcludedByNotPrincipal(const std::vector<CompiledPrincipalRef>& refs, const PrincipalView& p) {
+  using K = CompiledPrincipalRef::Kind;
+  auto listed = [&](std::string_view arn) {
+    for (const CompiledPrincipalRef& r : refs) {
+      if (r.kind == K::kArn && r.value == arn) return true;
+    }
+    return false;
+  };
+  for (const CompiledPrincipalRef& r : refs) {
+    if (r.kind == K::kEveryone) return true;
+  }
+  if (p.type == PrincipalType::kAnonymous) return false;
+  if (p.type == PrincipalType::kAWSService) {
+    for (const CompiledPrincipalRef& r : refs) {
+      if (r.kind == K::kService && r.value == p.arn) return true;
+    }
+    return false;
+  }
+  bool account_listed = false;
+  for (const CompiledPrincipalRef& r : refs) {
+    if (r.kind == K::kAccount && r.value == p.account) account_listed = true;
+  }
+  if (!account_listed) return false;
+  if (p.type == PrincipalType::kAccount) return true;
+  if (p.type == PrincipalType::kAssumedRole && p.principal_arn != p.arn &&
+      !listed(p.principal_arn)) {
+    return false;
+  }
+  return listed(p.arn);
+}
+
+bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
+  if (!st.has_resource) return true;
+  const std::string_view resource = c.req.resource;
+  bool any = false;
+  for (const CompiledPattern& r : st.resources) {
+    bool m = false;
+    switch (r.kind) {
+      case CompiledPattern::Kind::kAny:
+        m = true;
+        break;
+      case CompiledPattern::Kind::kLiteral:
+        m = resource == r.text;
+        break;
+      case CompiledPattern::Kind::kPrefix:
+        m = StartsWith(resource, r.text);
+        break;
+      case CompiledPattern::Kind::kGlob:
+        m = r.glob.Matches(resource);
+        break;
+      case CompiledPattern::Kind::kVariable:
+        if (!Substitute(r.pieces, c, 0)) return false;  // the statement is invalid
+        m = GlobMatchDynamic(EngineAccess::text(c.scratch, 0),
+                             EngineAccess::literal(c.scratch, 0).data(), resource, GlobMode::kArn);
+        break;
+    }
+    any = any || m;
+    // Without variables no later pattern can invalidate the statement.
+    if (any && !st.resource_has_variables) break;
+  }
+  return any != st.not_resource;
+}
+
+bool ActionMatchesSlow(const CompiledStatement& st, std::string_view action) {
+  for (const Glob& g : st.action_globs) {
+    if (g.Matches(action)) return true;
+  }
+  return false;
+}
+
+// Calls f(statement id) for each statement of `policy` whose Action/NotAction covers the
+// request's action.
+template <typename F>
+void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const Ctx& c, F f) {
+  if (c.has_action_id) {
+    auto it = std::lower_bound(policy.action_ids.begin(), policy.action_ids.end(), c.action_id);
+    if (it != policy.action_ids.end() && *it == c.action_id) {
+      const size_t i = static_cast<size_t>(it - policy.action_ids.begin());
+      for (uint32_t k = policy.action_offsets[i]; k < policy.action_offsets[i + 1]; ++k) {
+        f(policy.action_statements[k]);
+      }
+    }
+  } else {
+    for (uint32_t sid : policy.wildcard_action) {
+      if (ActionMatchesSlow(w.statements[sid], c.req.action)) f(sid);
+    }
+  }
+  for (uint32_t sid : policy.every_action) f(sid);
+  for (uint32_t sid : policy.not_action) {
+    const CompiledStatement& st = w.statements[sid];
+    bool listed = false;
+    if (c.has_action_id) {
+      listed = std::find(st.not_action_ids.begin(), st.not_action_ids.end(), c.action_id) !=
+               st.not_action_ids.end();
+    }
+    if (!listed) listed = ActionMatchesSlow(st, c.req.action);
+    if (!listed) f(sid);
+  }
+}
+
+struct PolicyOutcome {
+  bool deny = false;
+  bool allow = false;
+  PrincipalMatch match = PrincipalMatch::kNone;  // strongest among applying Allows
+};
+
+void AddReason(std::vector<Reason>* out, const CompiledPolicy& policy, PolicyRole role,
+               const CompiledStatement& st) {
+  out->push_back(Reason{policy.name, role, policy.sids[st.index], st.index, st.effect});
+}
+
+// Evaluates one policy playing `role`. Reasons (explain only) are appended in statement
+// order, as the reference evaluator lists them.
+PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reason>* denies,
+                         std::vector<Reason>* allows) {
+  PolicyOutcome out;
+  const CompiledPolicy& policy = c.w.policies[pid];
+  const bool principal_policy = role == PolicyRole::kResource || role == PolicyRole::kRcp;
+  const size_t deny_mark = denies ? denies->size() : 0;
+  const size_t allow_mark = allows ? allows->size() : 0;
+  ForEachCandidate(c.w, policy, c, [&](uint32_t sid) {
+    const CompiledStatement& st = c.w.statements[sid];
+    const bool deny = st.effect == Effect::kDeny;
+    PrincipalMatch m = PrincipalMatch::kDirect;
+    if (principal_policy) {
+      if (!st.has_principal) return;
+      if (st.not_principal) {
+        const bool boundary_gotcha =
+            deny && c.p.compiled != nullptr && c.p.compiled->boundary.has_value();
+        if (boundary_gotcha) {
+          // "NotPrincipal with Deny will always deny any IAM principal that has a
+          // permissions boundary policy attached."
+        } else if (deny) {
+          if (ExcludedByNotPrincipal(st.principals, c.p)) return;
+        } else if (MatchPrincipal(st.principals, c.p) != PrincipalMatch::kNone) {
+          return;
+        }
+      } else {
+        m = MatchPrincipal(st.principals, c.p);
+        if (m == PrincipalMatch::kNone) return;
+      }
+    }
+    if (!ResourceMatches(st, c)) return;
+    for (const CompiledCondition& cond : st.conditions) {
+      if (EvalCondition(cond, c) != Match::kTrue) return;
+    }
+    if (deny) {
+      out.deny = true;
+      if (denies) AddReason(denies, policy, role, st);
+    } else {
+      out.allow = true;
+      out.match = std::max(out.match, m);
+      if (allows) AddReason(allows, policy, role, st);
+    }
+  });
+  auto by_statement = [](const Reason& a, const Reason& b) { return a.statement < b.statement; };
+  if (denies) std::sort(denies->begin() + deny_mark, denies->end(), by_statement);
+  if (allows) std::sort(allows->begin() + allow_mark, allows->end(), by_statement);
+  return out;
+}
+
+// Services whose resources RCPs govern (see reference/evaluator.cc).
+bool RcpGovernsService(std::string_view service) {
+  static constexpr std::string_view kServices[] = {
+      "s3",   "sts",      "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity",
+      "logs", "dynamodb", "ecr", "aoss"};
+  for (std::string_view s : kServices) {
+    if (EqualsIgnoreCase(s, service)) return true;
+  }
+  return false;
+}
+
+const CompiledResource* FindResource(const CompiledWorld& w, std::string_view arn) {
+  if (arn == "*" || w.resources.empty()) return nullptr;
+  // Longest first: the whole ARN, then each prefix that ends before a '/' or ':'.
+  for (size_t len = std::min(arn.size(), w.resource_lengths.size() - 1) + 1; len-- > 0;) {
+    if (!w.resource_lengths[len]) continue;
+    if (len != arn.size() && arn[len] != '/' && arn[len] != ':') continue;
+    auto it = w.resource_by_arn.find(ToAbsl(arn.substr(0, len)));
+    if (it != w.resource_by_arn.end()) return &w.resources[it->second];
+  }
+  return nullptr;
+}
+
+void Append(std::vector<Reason>* to, std::vector<Reason>* from) {
+  if (to && from) to->insert(to->end(), from->begin(), from->end());
+}
+
+}  // namespace
+
+EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scratch,
+                    bool explain) {
+  EvalResult result;
+  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity")) {
+    result.decision = Decision::kAllow;
+    return result;
+  }
+  Ctx c{
+      w,       req,  scratch, ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch)),
+      nullptr, {},   false,   false,
+      0,       false};
+  c.explain = explain;
+  c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
+  c.resource = FindResource(w, req.resource);
+  if (req.resource_account) {
+    c.resource_account = *req.resource_account;
+  } else if (c.resource && c.resource->entry.account) {
+    c.resource_account = *c.resource->entry.account;
+  } else if (const auto arn = SplitArn(req.resource)) {
+    c.resource_account = arn->account;
+  }
+  std::string& action = EngineAccess::action(scratch);
+  action.assign(req.action);
+  for (char& ch : action) ch = AsciiLower(ch);
+  if (auto it = w.action_ids.find(action); it != w.action_ids.end()) {
+    c.has_action_id = true;
+    c.action_id = it->second;
+  }
+  const std::string_view service = std::string_view(req.action).substr(0, req.action.find(':'));
+
+  const CompiledAccount* scp_account = nullptr;
+  if (c.iam && !c.p.service_linked_role) {
+    auto it = w.accounts.find(ToAbsl(c.p.account));
+    if (it != w.accounts.end()) scp_account = &it->second;
+  }
+  const CompiledAccount* rcp_account = nullptr;
+  if (!c.resource_account.empty() && RcpGovernsService(service) && !c.p.service_linked_role) {
+    auto it = w.accounts.find(ToAbsl(c.resource_account));
+    if (it != w.accounts.end()) rcp_account = &it->second;
+  }
+  const bool has_resource_policy = c.resource != nullptr && c.resource->policy.has_value();
+  const uint32_t resource_policy = has_resource_policy ? *c.resource->policy : 0;
+  const CompiledPrincipal* known = c.p.compiled;
+
+  // Reasons are gathered per policy type only when explaining.
+  std::vector<Reason> deny_reasons, scp_allows, rp_allows, id_allows, boundary_allows,
+      session_allows;
+  auto r = [&](std::vector<Reason>& v) { return explain ? &v : nullptr; };
+
+  bool deny = false;
+  bool identity_allows = false, boundary_allow = false, session_allow = false;
+  if (known) {
+    for (uint32_t pid : known->identity) {
+      const PolicyOutcome o =
+          EvalPolicy(c, pid, PolicyRole::kIdentity, r(deny_reasons), r(id_allows));
+      deny |= o.deny;
+      identity_allows |= o.allow;
+    }
+    if (known->boundary) {
+      const PolicyOutcome o = EvalPolicy(c, *known->boundary, PolicyRole::kBoundary,
+                                         r(deny_reasons), r(boundary_allows));
+      deny |= o.deny;
+      boundary_allow = o.allow;
+    }
+    for (uint32_t pid : known->session) {
+      const PolicyOutcome o =
+          EvalPolicy(c, pid, PolicyRole::kSession, r(deny_reasons), r(session_allows));
+      deny |= o.deny;
+      session_allow |= o.allow;
+    }
+  }
+  bool scp_ok = true;
+  if (scp_account) {
+    for (const auto& level : scp_account->scps) {
+      bool level_allow = false;
+      std::vector<Reason> level_allows;
+      for (uint32_t pid : level) {
+        const PolicyOutcome o =
+            EvalPolicy(c, pid, PolicyRole::kScp, r(deny_reasons), r(level_allows));
+        deny |= o.deny;
+        level_allow |= o.allow;
+      }
+      if (!level_allow) scp_ok = false;
+      if (scp_ok) Append(r(scp_allows), r(level_allows));
+    }
+  }
+  if (rcp_account) {
+    for (const auto& level : rcp_account->rcps) {
+      for (uint32_t pid : level) {
+        deny |= EvalPolicy(c, pid, PolicyRole::kRcp, r(deny_reasons), nullptr).deny;
+      }
+    }
+  }
+  PrincipalMatch rp = PrincipalMatch::kNone;
+  if (has_resource_policy) {
+    const PolicyOutcome o =
+        EvalPolicy(c, resource_policy, PolicyRole::kResource, r(deny_reasons), r(rp_allows));
+    deny |= o.deny;
+    rp = o.allow ? o.match : PrincipalMatch::kNone;
+  }
+  if (deny) {
+    result.decision = Decision::kExplicitDeny;
+    result.reasons = std::move(deny_reasons);
+    return result;
+  }
+  if (!scp_ok) return result;
+
+  std::vector<Reason> allows = std::move(scp_allows);
+  auto grant = [&](std::initializer_list<std::vector<Reason>*> parts) {
+    result.decision = Decision::kAllow;
+    if (explain) {
+      for (std::vector<Reason>* part : parts) Append(&allows, part);
+      result.reasons = std::move(allows);
+    }
+  };
+  if (!c.iam) {
+    if (rp != PrincipalMatch::kNone) grant({&rp_allows});
+    return result;
+  }
+  identity_allows = identity_allows || c.p.type == PrincipalType::kAccount;
+  const bool boundary_ok = !(known && known->boundary) || boundary_allow;
+  const bool session_ok = !(known && !known->session.empty())
+                              ? c.p.type != PrincipalType::kFederatedUser
+                              : session_allow;
+  const bool identity_side = identity_allows && boundary_ok && session_ok;
+  const bool same_account = c.resource_account.empty() || c.resource_account == c.p.account;
+  if (same_account) {
+    bool identity_counts = identity_side;
+    if (has_resource_policy) {
+      const auto arn = SplitArn(req.resource);
+      const bool needs_policy =
+          arn && ((arn->service == "kms" && StartsWith(arn->resource, "key/")) ||
+                  (arn->service == "iam" && StartsWith(arn->resource, "role/") &&
+                   EqualsIgnoreCase(service, "sts")));
+      if (needs_policy && rp == PrincipalMatch::kNone) identity_counts = false;
+    }
+    if (rp == PrincipalMatch::kDirect) {
+      grant({&rp_allows});
+    } else if (rp == PrincipalMatch::kRole && boundary_ok && session_ok) {
+      grant({&rp_allows, &boundary_allows, &session_allows});
+    } else if (identity_counts) {
+      if (rp != PrincipalMatch::kNone) {
+        grant({&id_allows, &boundary_allows, &session_allows, &rp_allows});
+      } else {
+        grant({&id_allows, &boundary_allows, &session_allows});
+      }
+    }
+  } else if (rp != PrincipalMatch::kNone && identity_side) {
+    grant({&id_allows, &boundary_allows, &session_allows, &rp_allows});
+  }
+  return result;
+}
+
+}  // namespace arbiter
