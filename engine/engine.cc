@@ -610,7 +610,7 @@ void Append(std::vector<Reason>* to, std::vector<Reason>* from) {
 EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scratch,
                     bool explain) {
   EvalResult result;
-  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity")) {
+  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity") && req.principal != "*") {
     result.decision = Decision::kAllow;
     return result;
   }

@@ -460,7 +460,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   // policy to your identity that explicitly denies access to the sts:GetCallerIdentity
   // action, you can still perform this operation."
   // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
-  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity")) {
+  // Only signed callers: an anonymous request never reaches authorization as a caller.
+  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity") && req.principal != "*") {
     result.decision = Decision::kAllow;
     return result;
   }
