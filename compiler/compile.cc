@@ -211,6 +211,24 @@ class ActionTable {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> by_service_;
 };
 
+// Turns (action id, statement) pairs into sorted ids with statement ranges.
+void BuildIndex(std::vector<std::pair<uint32_t, uint32_t>>* pairs, std::vector<uint32_t>* ids,
+                std::vector<uint32_t>* offsets, std::vector<uint32_t>* statements) {
+  std::sort(pairs->begin(), pairs->end());
+  pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
+  for (size_t i = 0; i < pairs->size(); ++i) {
+    if (i == 0 || (*pairs)[i].first != (*pairs)[i - 1].first) {
+      ids->push_back((*pairs)[i].first);
+      offsets->push_back(static_cast<uint32_t>(statements->size()));
+    }
+    statements->push_back((*pairs)[i].second);
+  }
+  offsets->push_back(static_cast<uint32_t>(statements->size()));
+  ids->shrink_to_fit();
+  offsets->shrink_to_fit();
+  statements->shrink_to_fit();
+}
+
 }  // namespace
 
 KeyRef ResolveKey(std::string_view lower_key) {
@@ -263,6 +281,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   actions.Seal();
 
   std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement), per policy
+  std::vector<std::pair<uint32_t, uint32_t>> listed;   // the same for NotAction lists
   for (const auto& [name, policy] : world.policies) {
     const uint32_t pid = static_cast<uint32_t>(out.policies.size());
     policy_index.emplace(name, pid);
@@ -272,6 +291,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.first_statement = static_cast<uint32_t>(out.statements.size());
     cp.statement_count = static_cast<uint32_t>(policy.statements.size());
     matches.clear();
+    listed.clear();
     for (size_t i = 0; i < policy.statements.size(); ++i) {
       const Statement& st = policy.statements[i];
       const uint32_t sid = static_cast<uint32_t>(out.statements.size());
@@ -292,11 +312,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         cs.principals = CompilePrincipals(*st.principal);
       }
       for (const std::string& a : st.actions) {
-        if (HasWildcard(a)) {
-          cs.action_globs.emplace_back(a, GlobMode::kAction);
-        } else if (st.not_action) {
-          cs.not_action_ids.push_back(actions.Intern(a));
-        }
+        if (HasWildcard(a)) cs.action_globs.emplace_back(a, GlobMode::kAction);
       }
       for (const Condition& c : st.conditions) {
         CompiledCondition cc;
@@ -311,6 +327,15 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       // Action index.
       if (st.not_action) {
         cp.not_action.push_back(sid);
+        size_t glob = 0;
+        for (const std::string& a : st.actions) {
+          if (!HasWildcard(a)) {
+            listed.emplace_back(actions.Intern(a), sid);
+          } else {
+            actions.ForEachMatch(a, cs.action_globs[glob++],
+                                 [&](uint32_t id) { listed.emplace_back(id, sid); });
+          }
+        }
       } else {
         bool every = false, wildcard = false;
         for (const std::string& a : st.actions) {
@@ -335,16 +360,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cp.sids.push_back(st.sid);
       out.statements.push_back(std::move(cs));
     }
-    std::sort(matches.begin(), matches.end());
-    matches.erase(std::unique(matches.begin(), matches.end()), matches.end());
-    for (size_t i = 0; i < matches.size(); ++i) {
-      if (i == 0 || matches[i].first != matches[i - 1].first) {
-        cp.action_ids.push_back(matches[i].first);
-        cp.action_offsets.push_back(static_cast<uint32_t>(cp.action_statements.size()));
-      }
-      cp.action_statements.push_back(matches[i].second);
-    }
-    cp.action_offsets.push_back(static_cast<uint32_t>(cp.action_statements.size()));
+    BuildIndex(&matches, &cp.action_ids, &cp.action_offsets, &cp.action_statements);
+    BuildIndex(&listed, &cp.listed_ids, &cp.listed_offsets, &cp.listed_statements);
     out.policies.push_back(std::move(cp));
   }
   out.action_ids = actions.TakeIds();
@@ -419,7 +436,9 @@ size_t CompiledWorld::MemoryBytes() const {
   for (const CompiledPolicy& p : policies) {
     n += sizeof(p) + StringBytes(p.name) + VectorBytes(p.sids) + VectorBytes(p.action_ids) +
          VectorBytes(p.action_offsets) + VectorBytes(p.action_statements) +
-         VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action);
+         VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) +
+         VectorBytes(p.listed_ids) + VectorBytes(p.listed_offsets) +
+         VectorBytes(p.listed_statements);
     for (const auto& s : p.sids) {
       if (s) n += StringBytes(*s);
     }
@@ -431,7 +450,7 @@ size_t CompiledWorld::MemoryBytes() const {
       n += StringBytes(r.text) + r.glob.HeapBytes() + PiecesBytes(r.pieces);
     }
     for (const CompiledPrincipalRef& p : s.principals) n += StringBytes(p.value);
-    n += VectorBytes(s.action_globs) + VectorBytes(s.not_action_ids);
+    n += VectorBytes(s.action_globs);
     for (const Glob& g : s.action_globs) n += g.HeapBytes();
     for (const CompiledCondition& c : s.conditions) {
       n += StringBytes(c.key.key) + StringBytes(c.key.tag) + VectorBytes(c.operands);

@@ -126,9 +126,8 @@ struct CompiledStatement {
   std::vector<CompiledPrincipalRef> principals;
   bool not_action = false;
   // Wildcard Action/NotAction patterns (literal ones are interned: a request action that
-  // is not interned cannot equal them), and the ids of literal NotAction entries.
+  // is not interned cannot equal them).
   std::vector<Glob> action_globs;
-  std::vector<uint32_t> not_action_ids;
   std::vector<CompiledCondition> conditions;
 };
 
@@ -145,6 +144,11 @@ struct CompiledPolicy {
   std::vector<uint32_t> action_statements;
   std::vector<uint32_t> every_action;     // statements with Action "*": any action matches
   std::vector<uint32_t> not_action;       // NotAction statements, matched with their globs
+  // The same layout for NotAction: the statements whose NotAction lists action_ids[i]
+  // (and so do not apply to that action).
+  std::vector<uint32_t> listed_ids;
+  std::vector<uint32_t> listed_offsets;
+  std::vector<uint32_t> listed_statements;
   std::vector<uint32_t> wildcard_action;  // statements with wildcard Action patterns
 };
 

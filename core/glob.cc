@@ -50,11 +50,28 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
   }
   wildcard_free_ = true;
   for (const Symbol& s : syms) wildcard_free_ &= s.sym == Sym::kChar;
+  // Literal anchors: the characters before the first and after the last wildcard.
+  size_t first_wild = 0;
+  while (first_wild < syms.size() && syms[first_wild].sym == Sym::kChar) ++first_wild;
+  size_t last_wild = syms.size();
+  while (last_wild > first_wild && syms[last_wild - 1].sym == Sym::kChar) --last_wild;
+  for (size_t i = 0; i < first_wild; ++i) pattern_.push_back(static_cast<char>(syms[i].c));
+  for (size_t i = last_wild; i < syms.size(); ++i) suffix_.push_back(static_cast<char>(syms[i].c));
+  for (const Symbol& s : syms) {
+    min_length_ += s.sym == Sym::kChar || s.sym == Sym::kAny || s.sym == Sym::kAnyNoColon;
+  }
   if (wildcard_free_) {
-    pattern_.reserve(syms.size());
-    for (const Symbol& s : syms) pattern_.push_back(static_cast<char>(s.c));
+    shape_ = Shape::kLiteral;
     return;
   }
+  const bool one_free_star = last_wild == first_wild + 1 && syms[first_wild].sym == Sym::kStar;
+  if (one_free_star) {
+    shape_ = first_wild == 0              ? Shape::kSuffix
+             : last_wild == syms.size() ? Shape::kPrefix
+                                        : Shape::kPrefixSuffix;
+    return;
+  }
+  shape_ = Shape::kAutomaton;
 
   // Byte classes: 0 for bytes the pattern never names, one class per named byte, and ':'
   // always named in ARN mode so that the no-colon symbols can exclude it.
@@ -104,9 +121,41 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
   }
 }
 
+bool Glob::Equal(std::string_view a, std::string_view b) const {
+  return fold_ ? EqualsIgnoreCase(a, b) : a == b;
+}
+
 bool Glob::Matches(std::string_view text) const {
-  if (wildcard_free_) {
-    return fold_ ? EqualsIgnoreCase(pattern_, text) : pattern_ == text;
+  if (text.size() < min_length_) return false;
+  switch (shape_) {
+    case Shape::kLiteral:
+      return Equal(pattern_, text);
+    case Shape::kPrefix:
+      return Equal(pattern_, text.substr(0, pattern_.size()));
+    case Shape::kSuffix:
+      return Equal(suffix_, text.substr(text.size() - suffix_.size()));
+    case Shape::kPrefixSuffix:
+      return Equal(pattern_, text.substr(0, pattern_.size())) &&
+             Equal(suffix_, text.substr(text.size() - suffix_.size()));
+    case Shape::kAutomaton:
+      if (!Equal(pattern_, text.substr(0, pattern_.size())) ||
+          !Equal(suffix_, text.substr(text.size() - suffix_.size()))) {
+        return false;
+      }
+      break;
+  }
+  if (words_ == 1) {
+    // One machine word of states: everything stays in registers.
+    const uint64_t star = star_[0];
+    uint64_t d = 1;
+    d |= (d & star) << 1;
+    for (unsigned char c : text) {
+      const size_t k = klass_[c];
+      d = ((d & advance_[k]) << 1) | (d & loop_[k]);
+      if (d == 0) return false;
+      d |= (d & star) << 1;
+    }
+    return (d >> (states_ - 1)) & 1;
   }
   uint64_t stack_d[kStackWords];
   uint64_t stack_t[kStackWords];
@@ -182,6 +231,31 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
     for (size_t i = 0; literal != nullptr && i < pattern.size(); ++i) mask[i] = literal[i] != 0;
     return Glob(pattern, mode, mask).Matches(text);
   }
+  // Anchors: the literal characters before the first and after the last wildcard must
+  // match exactly, which settles most patterns without running the automaton.
+  int first_wild = 0;
+  while (first_wild < m && syms[first_wild].kind == kChar) ++first_wild;
+  int last_wild = m;
+  while (last_wild > first_wild && syms[last_wild - 1].kind == kChar) --last_wild;
+  int min_length = 0;
+  for (int i = 0; i < m; ++i) min_length += syms[i].kind != kStar;
+  if (text.size() < static_cast<size_t>(min_length)) return false;
+  auto eq = [&](unsigned char want, unsigned char got) {
+    return want == (fold ? static_cast<unsigned char>(absl::ascii_tolower(got)) : got);
+  };
+  for (int i = 0; i < first_wild; ++i) {
+    if (!eq(syms[i].c, static_cast<unsigned char>(text[i]))) return false;
+  }
+  const size_t tail = static_cast<size_t>(m - last_wild);
+  for (size_t i = 0; i < tail; ++i) {
+    if (!eq(syms[last_wild + i].c, static_cast<unsigned char>(text[text.size() - tail + i]))) {
+      return false;
+    }
+  }
+  if (first_wild == m) return text.size() == static_cast<size_t>(m);
+  const bool free_star = syms[first_wild].kind == kStar &&
+                         (!arn || first_wild + 1 == m || syms[first_wild + 1].c == ':');
+  if (last_wild == first_wild + 1 && free_star) return true;  // "pre*suf"
   uint64_t stars = 0;
   for (int i = 0; i < m; ++i) {
     if (syms[i].kind != kStar) continue;

@@ -52,9 +52,21 @@ class Glob {
 
  private:
   enum class Sym : uint8_t { kChar, kAny, kStar, kStarNoColon, kAnyNoColon };
+  // How Matches decides: most IAM patterns need no automaton at all.
+  enum class Shape : uint8_t {
+    kLiteral,       // no wildcard: text == literal
+    kPrefix,        // "literal*" (the star may match anything): starts_with
+    kSuffix,        // "*literal": ends_with
+    kPrefixSuffix,  // "pre*suf": starts_with, ends_with, long enough
+    kAutomaton,     // anything else: the bit-parallel NFA, after the anchors are checked
+  };
+  bool Equal(std::string_view a, std::string_view b) const;
   bool fold_ = false;
   bool wildcard_free_ = true;
-  std::string pattern_;  // the literal text when wildcard_free_
+  Shape shape_ = Shape::kLiteral;
+  std::string pattern_;  // the literal text (kLiteral) or the literal prefix
+  std::string suffix_;   // the literal suffix (after the last wildcard)
+  uint32_t min_length_ = 0;  // characters any match needs
   int states_ = 1;       // symbols + 1
   int words_ = 1;
   // Per-byte class; class 0 is "a byte not named in the pattern".

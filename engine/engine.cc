@@ -489,31 +489,42 @@ bool ActionMatchesSlow(const CompiledStatement& st, std::string_view action) {
 
 // Calls f(statement id) for each statement of `policy` whose Action/NotAction covers the
 // request's action.
+// The statements [first, last) that an (ids, offsets, statements) index gives `id`.
+struct Range {
+  const uint32_t* first = nullptr;
+  const uint32_t* last = nullptr;
+};
+Range FindIn(const std::vector<uint32_t>& ids, const std::vector<uint32_t>& offsets,
+             const std::vector<uint32_t>& statements, uint32_t id) {
+  auto it = std::lower_bound(ids.begin(), ids.end(), id);
+  if (it == ids.end() || *it != id) return {};
+  const size_t i = static_cast<size_t>(it - ids.begin());
+  return {statements.data() + offsets[i], statements.data() + offsets[i + 1]};
+}
+
 template <typename F>
 void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const Ctx& c, F f) {
   if (c.has_action_id) {
-    auto it = std::lower_bound(policy.action_ids.begin(), policy.action_ids.end(), c.action_id);
-    if (it != policy.action_ids.end() && *it == c.action_id) {
-      const size_t i = static_cast<size_t>(it - policy.action_ids.begin());
-      for (uint32_t k = policy.action_offsets[i]; k < policy.action_offsets[i + 1]; ++k) {
-        f(policy.action_statements[k]);
-      }
-    }
+    const Range r =
+        FindIn(policy.action_ids, policy.action_offsets, policy.action_statements, c.action_id);
+    for (const uint32_t* s = r.first; s != r.last; ++s) f(*s);
   } else {
     for (uint32_t sid : policy.wildcard_action) {
       if (ActionMatchesSlow(w.statements[sid], c.req.action)) f(sid);
     }
   }
   for (uint32_t sid : policy.every_action) f(sid);
-  for (uint32_t sid : policy.not_action) {
-    const CompiledStatement& st = w.statements[sid];
-    bool listed = false;
-    if (c.has_action_id) {
-      listed = std::find(st.not_action_ids.begin(), st.not_action_ids.end(), c.action_id) !=
-               st.not_action_ids.end();
+  if (policy.not_action.empty()) return;
+  if (c.has_action_id) {
+    const Range listed =
+        FindIn(policy.listed_ids, policy.listed_offsets, policy.listed_statements, c.action_id);
+    for (uint32_t sid : policy.not_action) {
+      if (std::find(listed.first, listed.last, sid) == listed.last) f(sid);
     }
-    if (!listed) listed = ActionMatchesSlow(st, c.req.action);
-    if (!listed) f(sid);
+  } else {
+    for (uint32_t sid : policy.not_action) {
+      if (!ActionMatchesSlow(w.statements[sid], c.req.action)) f(sid);
+    }
   }
 }
 
