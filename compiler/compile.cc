@@ -2,12 +2,29 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
 
 namespace arbiter {
 namespace {
 
 bool HasWildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
+
+// Identical patterns recur across policies ("arn:aws:ec2:*:*:instance/*"); copies of a
+// Glob share its automaton, so each distinct pattern is compiled once.
+class GlobCache {
+ public:
+  const Glob& Get(std::string_view pattern, GlobMode mode) {
+    std::string key(1, static_cast<char>('0' + static_cast<int>(mode)));
+    key.append(pattern);
+    auto it = globs_.find(key);
+    if (it == globs_.end()) it = globs_.emplace(std::move(key), Glob(pattern, mode)).first;
+    return it->second;
+  }
+
+ private:
+  absl::flat_hash_map<std::string, Glob> globs_;
+};
 
 // Splits a string holding policy variables into pieces (the parser validated the syntax).
 std::vector<VariablePiece> SplitVariables(std::string_view s) {
@@ -50,7 +67,7 @@ bool HoldsVariables(std::string_view s, PolicyVersion version) {
   return version == PolicyVersion::k2012_10_17 && StrContains(s, "${");
 }
 
-CompiledPattern CompileResource(const std::string& r, PolicyVersion version) {
+CompiledPattern CompileResource(const std::string& r, PolicyVersion version, GlobCache& globs) {
   CompiledPattern p;
   p.text = r;
   if (HoldsVariables(r, version)) {
@@ -66,12 +83,13 @@ CompiledPattern CompileResource(const std::string& r, PolicyVersion version) {
     p.text.pop_back();
   } else {
     p.kind = CompiledPattern::Kind::kGlob;
-    p.glob = Glob(r, GlobMode::kArn);
+    p.glob = globs.Get(r, GlobMode::kArn);
   }
   return p;
 }
 
-CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion version) {
+CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion version,
+                               GlobCache& globs) {
   CompiledOperand o;
   o.text = v;
   if (OperatorTakesVariables(op) && HoldsVariables(v, version)) {
@@ -82,7 +100,7 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
   switch (Info(op).type) {
     case OperandType::kString:
       if (op == Operator::kStringLike || op == Operator::kStringNotLike) {
-        o.glob = Glob(v, GlobMode::kString);
+        o.glob = globs.Get(v, GlobMode::kString);
       }
       break;
     case OperandType::kNumber:
@@ -114,10 +132,10 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
       if (auto parts = SplitArn(v)) {
         for (std::string_view part :
              {parts->partition, parts->service, parts->region, parts->account, parts->resource}) {
-          o.arn_parts.emplace_back(part, GlobMode::kString);
+          o.arn_parts.push_back(globs.Get(part, GlobMode::kString));
         }
       } else {
-        o.glob = Glob(v, GlobMode::kString);
+        o.glob = globs.Get(v, GlobMode::kString);
       }
       break;
     case OperandType::kBinary:
@@ -175,9 +193,10 @@ class ActionTable {
   }
 
   // Calls `f(id)` for every interned action that `pattern` (a wildcard Action) matches.
+  // `pattern` is lower-cased.
   template <typename F>
-  void ForEachMatch(std::string_view pattern, const Glob& glob, F f) const {
-    const std::string lower = AsciiStrToLower(pattern);
+  void ForEachMatch(const std::string& lower, F f) const {
+    const Glob glob(lower, GlobMode::kAction);
     const size_t colon = lower.find(':');
     const std::string_view service = std::string_view(lower).substr(0, colon);
     if (colon == std::string::npos || HasWildcard(service)) {
@@ -265,6 +284,7 @@ KeyRef ResolveKey(std::string_view lower_key) {
 CompiledWorld Compile(const World& world, const CompileOptions& options) {
   CompiledWorld out;
   absl::flat_hash_map<std::string, uint32_t> policy_index;
+  GlobCache globs;
 
   // Intern every literal action first, so that wildcard patterns can be expanded.
   ActionTable actions;
@@ -303,7 +323,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cs.has_resource = st.has_resource;
       cs.not_resource = st.not_resource;
       for (const std::string& r : st.resources) {
-        cs.resources.push_back(CompileResource(r, policy.version));
+        cs.resources.push_back(CompileResource(r, policy.version, globs));
         cs.resource_has_variables |= cs.resources.back().kind == CompiledPattern::Kind::kVariable;
       }
       if (st.principal) {
@@ -312,7 +332,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         cs.principals = CompilePrincipals(*st.principal);
       }
       for (const std::string& a : st.actions) {
-        if (HasWildcard(a)) cs.action_globs.emplace_back(a, GlobMode::kAction);
+        if (HasWildcard(a)) cs.action_patterns.push_back(AsciiStrToLower(a));
       }
       for (const Condition& c : st.conditions) {
         CompiledCondition cc;
@@ -320,7 +340,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         cc.info = &Info(c.op.op);
         cc.key = ResolveKey(AsciiStrToLower(c.key));
         for (const std::string& v : c.values) {
-          cc.operands.push_back(CompileOperand(v, c.op.op, policy.version));
+          cc.operands.push_back(CompileOperand(v, c.op.op, policy.version, globs));
         }
         cs.conditions.push_back(std::move(cc));
       }
@@ -332,7 +352,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
           if (!HasWildcard(a)) {
             listed.emplace_back(actions.Intern(a), sid);
           } else {
-            actions.ForEachMatch(a, cs.action_globs[glob++],
+            actions.ForEachMatch(cs.action_patterns[glob++],
                                  [&](uint32_t id) { listed.emplace_back(id, sid); });
           }
         }
@@ -350,7 +370,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
               matches.emplace_back(actions.Intern(a), sid);
             } else {
               wildcard = true;
-              actions.ForEachMatch(a, cs.action_globs[glob++],
+              actions.ForEachMatch(cs.action_patterns[glob++],
                                    [&](uint32_t id) { matches.emplace_back(id, sid); });
             }
           }
@@ -433,6 +453,11 @@ size_t MapBytes(const Map& m) {
 
 size_t CompiledWorld::MemoryBytes() const {
   size_t n = sizeof(*this);
+  absl::flat_hash_set<const void*> automata;  // shared by copies: count each once
+  auto glob_bytes = [&](const Glob& g) {
+    return automata.insert(g.automaton_id()).second ? g.HeapBytes()
+                                                    : g.HeapBytes() - g.AutomatonBytes();
+  };
   for (const CompiledPolicy& p : policies) {
     n += sizeof(p) + StringBytes(p.name) + VectorBytes(p.sids) + VectorBytes(p.action_ids) +
          VectorBytes(p.action_offsets) + VectorBytes(p.action_statements) +
@@ -447,17 +472,17 @@ size_t CompiledWorld::MemoryBytes() const {
     n += sizeof(s) + VectorBytes(s.resources) + VectorBytes(s.principals) +
          VectorBytes(s.conditions);
     for (const CompiledPattern& r : s.resources) {
-      n += StringBytes(r.text) + r.glob.HeapBytes() + PiecesBytes(r.pieces);
+      n += StringBytes(r.text) + glob_bytes(r.glob) + PiecesBytes(r.pieces);
     }
     for (const CompiledPrincipalRef& p : s.principals) n += StringBytes(p.value);
-    n += VectorBytes(s.action_globs);
-    for (const Glob& g : s.action_globs) n += g.HeapBytes();
+    n += VectorBytes(s.action_patterns);
+    for (const std::string& a : s.action_patterns) n += StringBytes(a);
     for (const CompiledCondition& c : s.conditions) {
       n += StringBytes(c.key.key) + StringBytes(c.key.tag) + VectorBytes(c.operands);
       for (const CompiledOperand& o : c.operands) {
-        n += StringBytes(o.text) + o.glob.HeapBytes() + PiecesBytes(o.pieces) +
+        n += StringBytes(o.text) + glob_bytes(o.glob) + PiecesBytes(o.pieces) +
              VectorBytes(o.arn_parts);
-        for (const Glob& g : o.arn_parts) n += g.HeapBytes();
+        for (const Glob& g : o.arn_parts) n += glob_bytes(g);
       }
     }
   }

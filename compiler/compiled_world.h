@@ -125,9 +125,11 @@ struct CompiledStatement {
   bool not_principal = false;
   std::vector<CompiledPrincipalRef> principals;
   bool not_action = false;
-  // Wildcard Action/NotAction patterns (literal ones are interned: a request action that
-  // is not interned cannot equal them).
-  std::vector<Glob> action_globs;
+  // Wildcard Action/NotAction patterns, lower-cased, for actions that are not interned
+  // (literal patterns are interned, so such an action cannot equal them). Kept as text:
+  // compiled automata for the thousands of patterns of the big managed policies would
+  // cost more memory than they save time on this rare path.
+  std::vector<std::string> action_patterns;
   std::vector<CompiledCondition> conditions;
 };
 
@@ -142,8 +144,8 @@ struct CompiledPolicy {
   std::vector<uint32_t> action_ids;
   std::vector<uint32_t> action_offsets;
   std::vector<uint32_t> action_statements;
-  std::vector<uint32_t> every_action;     // statements with Action "*": any action matches
-  std::vector<uint32_t> not_action;       // NotAction statements, matched with their globs
+  std::vector<uint32_t> every_action;  // statements with Action "*": any action matches
+  std::vector<uint32_t> not_action;    // NotAction statements, matched with their globs
   // The same layout for NotAction: the statements whose NotAction lists action_ids[i]
   // (and so do not apply to that action).
   std::vector<uint32_t> listed_ids;

@@ -66,7 +66,7 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
   }
   const bool one_free_star = last_wild == first_wild + 1 && syms[first_wild].sym == Sym::kStar;
   if (one_free_star) {
-    shape_ = first_wild == 0              ? Shape::kSuffix
+    shape_ = first_wild == 0            ? Shape::kSuffix
              : last_wild == syms.size() ? Shape::kPrefix
                                         : Shape::kPrefixSuffix;
     return;
@@ -75,50 +75,64 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
 
   // Byte classes: 0 for bytes the pattern never names, one class per named byte, and ':'
   // always named in ARN mode so that the no-colon symbols can exclude it.
+  auto a = std::make_shared<Automaton>();
   int classes = 1;
-  klass_.fill(0);
   auto name = [&](unsigned char c) {
-    if (klass_[c] != 0) return;
-    klass_[c] = static_cast<uint8_t>(classes);
-    if (fold_ && absl::ascii_isalpha(c)) klass_[absl::ascii_toupper(c)] = klass_[c];
+    if (a->klass[c] != 0) return;
+    a->klass[c] = static_cast<uint8_t>(classes);
+    if (fold_ && absl::ascii_isalpha(c)) a->klass[absl::ascii_toupper(c)] = a->klass[c];
     ++classes;
   };
   if (arn) name(':');
   for (const Symbol& s : syms) {
     if (s.sym == Sym::kChar) name(s.c);
   }
-  const int colon = arn ? klass_[':'] : -1;
+  const int colon = arn ? a->klass[':'] : -1;
 
-  states_ = static_cast<int>(syms.size()) + 1;
-  words_ = (states_ + 63) / 64;
-  advance_.assign(static_cast<size_t>(classes) * words_, 0);
-  loop_.assign(static_cast<size_t>(classes) * words_, 0);
-  star_.assign(words_, 0);
+  a->states = static_cast<int>(syms.size()) + 1;
+  a->words = (a->states + 63) / 64;
+  const int words = a->words;
+  a->advance.assign(static_cast<size_t>(classes) * words, 0);
+  a->loop.assign(static_cast<size_t>(classes) * words, 0);
+  a->star.assign(words, 0);
   for (size_t i = 0; i < syms.size(); ++i) {
     const uint64_t bit = uint64_t{1} << (i % 64);
     const size_t w = i / 64;
     for (int k = 0; k < classes; ++k) {
-      const size_t at = static_cast<size_t>(k) * words_ + w;
+      const size_t at = static_cast<size_t>(k) * words + w;
       switch (syms[i].sym) {
         case Sym::kChar:
-          if (klass_[syms[i].c] == k) advance_[at] |= bit;
+          if (a->klass[syms[i].c] == k) a->advance[at] |= bit;
           break;
         case Sym::kAny:
-          advance_[at] |= bit;
+          a->advance[at] |= bit;
           break;
         case Sym::kAnyNoColon:
-          if (k != colon) advance_[at] |= bit;
+          if (k != colon) a->advance[at] |= bit;
           break;
         case Sym::kStar:
-          loop_[at] |= bit;
+          a->loop[at] |= bit;
           break;
         case Sym::kStarNoColon:
-          if (k != colon) loop_[at] |= bit;
+          if (k != colon) a->loop[at] |= bit;
           break;
       }
     }
-    if (syms[i].sym == Sym::kStar || syms[i].sym == Sym::kStarNoColon) star_[w] |= bit;
+    if (syms[i].sym == Sym::kStar || syms[i].sym == Sym::kStarNoColon) a->star[w] |= bit;
   }
+  automaton_ = std::move(a);
+}
+
+size_t Glob::AutomatonBytes() const {
+  if (!automaton_) return 0;
+  return sizeof(Automaton) + (automaton_->advance.capacity() + automaton_->loop.capacity() +
+                              automaton_->star.capacity()) *
+                                 sizeof(uint64_t);
+}
+
+size_t Glob::HeapBytes() const {
+  return (pattern_.capacity() > 15 ? pattern_.capacity() : 0) +
+         (suffix_.capacity() > 15 ? suffix_.capacity() : 0) + AutomatonBytes();
 }
 
 bool Glob::Equal(std::string_view a, std::string_view b) const {
@@ -144,32 +158,37 @@ bool Glob::Matches(std::string_view text) const {
       }
       break;
   }
-  if (words_ == 1) {
+  return RunAutomaton(text);
+}
+
+bool Glob::RunAutomaton(std::string_view text) const {
+  const Automaton& a = *automaton_;
+  if (a.words == 1) {
     // One machine word of states: everything stays in registers.
-    const uint64_t star = star_[0];
+    const uint64_t star = a.star[0];
     uint64_t d = 1;
     d |= (d & star) << 1;
     for (unsigned char c : text) {
-      const size_t k = klass_[c];
-      d = ((d & advance_[k]) << 1) | (d & loop_[k]);
+      const size_t k = a.klass[c];
+      d = ((d & a.advance[k]) << 1) | (d & a.loop[k]);
       if (d == 0) return false;
       d |= (d & star) << 1;
     }
-    return (d >> (states_ - 1)) & 1;
+    return (d >> (a.states - 1)) & 1;
   }
   uint64_t stack_d[kStackWords];
   uint64_t stack_t[kStackWords];
   std::vector<uint64_t> heap;  // only for patterns over 511 symbols
   uint64_t* d = stack_d;
   uint64_t* t = stack_t;
-  if (words_ > kStackWords) {
-    heap.assign(2 * static_cast<size_t>(words_), 0);
+  const int words = a.words;
+  if (words > kStackWords) {
+    heap.assign(2 * static_cast<size_t>(words), 0);
     d = heap.data();
-    t = heap.data() + words_;
+    t = heap.data() + words;
   }
-  const int words = words_;
   auto close = [&] {  // epsilon moves: a star may match nothing
-    for (int w = 0; w < words; ++w) t[w] = d[w] & star_[w];
+    for (int w = 0; w < words; ++w) t[w] = d[w] & a.star[w];
     ShiftLeftOne(t, t, words);
     for (int w = 0; w < words; ++w) d[w] |= t[w];
   };
@@ -177,18 +196,18 @@ bool Glob::Matches(std::string_view text) const {
   d[0] = 1;
   close();
   for (unsigned char c : text) {
-    const size_t base = static_cast<size_t>(klass_[c]) * words;
-    for (int w = 0; w < words; ++w) t[w] = d[w] & advance_[base + w];
+    const size_t base = static_cast<size_t>(a.klass[c]) * words;
+    for (int w = 0; w < words; ++w) t[w] = d[w] & a.advance[base + w];
     ShiftLeftOne(t, t, words);
     uint64_t any = 0;
     for (int w = 0; w < words; ++w) {
-      d[w] = t[w] | (d[w] & loop_[base + w]);
+      d[w] = t[w] | (d[w] & a.loop[base + w]);
       any |= d[w];
     }
     if (any == 0) return false;
     close();
   }
-  const int last = states_ - 1;
+  const int last = a.states - 1;
   return (d[last / 64] >> (last % 64)) & 1;
 }
 

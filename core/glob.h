@@ -24,6 +24,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,11 +45,11 @@ class Glob {
   // True when the pattern has no wildcard at all.
   bool is_literal() const { return wildcard_free_; }
 
-  // Heap bytes held (beyond sizeof(Glob)).
-  size_t HeapBytes() const {
-    return (pattern_.capacity() > 15 ? pattern_.capacity() : 0) +
-           (advance_.capacity() + loop_.capacity() + star_.capacity()) * sizeof(uint64_t);
-  }
+  // Heap bytes held (beyond sizeof(Glob)), the shared automaton included; copies share
+  // it: automaton_id() tells them apart and AutomatonBytes() is its share.
+  size_t HeapBytes() const;
+  size_t AutomatonBytes() const;
+  const void* automaton_id() const { return automaton_.get(); }
 
  private:
   enum class Sym : uint8_t { kChar, kAny, kStar, kStarNoColon, kAnyNoColon };
@@ -60,22 +61,28 @@ class Glob {
     kPrefixSuffix,  // "pre*suf": starts_with, ends_with, long enough
     kAutomaton,     // anything else: the bit-parallel NFA, after the anchors are checked
   };
+  // The NFA's tables, built only for kAutomaton patterns and shared by copies.
+  struct Automaton {
+    int states = 1;  // symbols + 1
+    int words = 1;
+    // Per-byte class; class 0 is "a byte not named in the pattern".
+    std::array<uint8_t, 256> klass{};
+    // advance[k * words + w]: positions whose symbol consumes a byte of class k and advances.
+    std::vector<uint64_t> advance;
+    // loop[...]: positions whose symbol is a star that loops on a byte of class k.
+    std::vector<uint64_t> loop;
+    std::vector<uint64_t> star;  // positions holding a star (epsilon to the next state)
+  };
   bool Equal(std::string_view a, std::string_view b) const;
+  bool RunAutomaton(std::string_view text) const;
+
   bool fold_ = false;
   bool wildcard_free_ = true;
   Shape shape_ = Shape::kLiteral;
-  std::string pattern_;  // the literal text (kLiteral) or the literal prefix
-  std::string suffix_;   // the literal suffix (after the last wildcard)
   uint32_t min_length_ = 0;  // characters any match needs
-  int states_ = 1;       // symbols + 1
-  int words_ = 1;
-  // Per-byte class; class 0 is "a byte not named in the pattern".
-  std::array<uint8_t, 256> klass_{};
-  // masks_[k * words_ + w]: positions whose symbol consumes a byte of class k and advances.
-  std::vector<uint64_t> advance_;
-  // positions whose symbol is a star that loops on a byte of class k.
-  std::vector<uint64_t> loop_;
-  std::vector<uint64_t> star_;  // positions holding a star (epsilon to the next state)
+  std::string pattern_;      // the literal text (kLiteral) or the literal prefix
+  std::string suffix_;       // the literal suffix (after the last wildcard)
+  std::shared_ptr<const Automaton> automaton_;
 };
 
 // Convenience for one-off matches (compiles each call).

@@ -124,6 +124,8 @@ enum class PrincipalMatch { kNone, kAccount, kRole, kDirect };
 enum class Match { kFalse, kTrue, kInvalid };
 
 struct Ctx {
+  Ctx(const CompiledWorld& world, const Request& request, EvalScratch& s, PrincipalView principal)
+      : w(world), req(request), scratch(s), p(principal) {}
   const CompiledWorld& w;
   const Request& req;
   EvalScratch& scratch;
@@ -131,6 +133,7 @@ struct Ctx {
   const CompiledResource* resource = nullptr;
   std::string_view resource_account;
   bool iam = false;
+  std::string_view action;  // lower-cased
   bool has_action_id = false;
   uint32_t action_id = 0;
   bool explain = false;
@@ -480,9 +483,14 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
   return any != st.not_resource;
 }
 
+// Wildcard patterns against an action that is not interned (`action` lower-cased):
+// patterns of another service are skipped by their literal service prefix.
 bool ActionMatchesSlow(const CompiledStatement& st, std::string_view action) {
-  for (const Glob& g : st.action_globs) {
-    if (g.Matches(action)) return true;
+  const std::string_view service = action.substr(0, action.find(':') + 1);
+  for (const std::string& p : st.action_patterns) {
+    const size_t wild = p.find_first_of("*?");
+    if (wild >= service.size() && !StartsWith(p, service)) continue;
+    if (GlobMatchDynamic(p, nullptr, action, GlobMode::kAction)) return true;
   }
   return false;
 }
@@ -510,7 +518,7 @@ void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, cons
     for (const uint32_t* s = r.first; s != r.last; ++s) f(*s);
   } else {
     for (uint32_t sid : policy.wildcard_action) {
-      if (ActionMatchesSlow(w.statements[sid], c.req.action)) f(sid);
+      if (ActionMatchesSlow(w.statements[sid], c.action)) f(sid);
     }
   }
   for (uint32_t sid : policy.every_action) f(sid);
@@ -523,7 +531,7 @@ void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, cons
     }
   } else {
     for (uint32_t sid : policy.not_action) {
-      if (!ActionMatchesSlow(w.statements[sid], c.req.action)) f(sid);
+      if (!ActionMatchesSlow(w.statements[sid], c.action)) f(sid);
     }
   }
 }
@@ -625,10 +633,7 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scr
     result.decision = Decision::kAllow;
     return result;
   }
-  Ctx c{
-      w,       req,  scratch, ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch)),
-      nullptr, {},   false,   false,
-      0,       false};
+  Ctx c(w, req, scratch, ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch)));
   c.explain = explain;
   c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
   c.resource = FindResource(w, req.resource);
@@ -642,6 +647,7 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scr
   std::string& action = EngineAccess::action(scratch);
   action.assign(req.action);
   for (char& ch : action) ch = AsciiLower(ch);
+  c.action = action;
   if (auto it = w.action_ids.find(action); it != w.action_ids.end()) {
     c.has_action_id = true;
     c.action_id = it->second;
