@@ -223,6 +223,7 @@ class ActionTable {
   }
 
   absl::flat_hash_map<std::string, uint32_t> TakeIds() { return std::move(ids_); }
+  const std::vector<std::string>& names() const { return names_; }
 
  private:
   absl::flat_hash_map<std::string, uint32_t> ids_;
@@ -300,6 +301,13 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   }
   actions.Seal();
 
+  // Services, numbered; every interned action's service is one.
+  absl::flat_hash_map<std::string, uint32_t> services;
+  auto service_id = [&](std::string_view lower_service) {
+    return services.try_emplace(std::string(lower_service), static_cast<uint32_t>(services.size()))
+        .first->second;
+  };
+  for (const std::string& n : actions.names()) service_id(n.substr(0, n.find(':')));
   std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement), per policy
   std::vector<std::pair<uint32_t, uint32_t>> listed;   // the same for NotAction lists
   for (const auto& [name, policy] : world.policies) {
@@ -310,6 +318,17 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.version = policy.version;
     cp.first_statement = static_cast<uint32_t>(out.statements.size());
     cp.statement_count = static_cast<uint32_t>(policy.statements.size());
+    auto mark_service = [&](const std::string& action) {
+      const size_t colon = action.find(':');
+      const std::string lower = AsciiStrToLower(action.substr(0, colon));
+      if (colon == std::string::npos || HasWildcard(lower)) {
+        cp.any_service = true;
+        return;
+      }
+      const uint32_t id = service_id(lower);
+      if (cp.services.size() <= id / 64) cp.services.resize(id / 64 + 1);
+      cp.services[id / 64] |= uint64_t{1} << (id % 64);
+    };
     matches.clear();
     listed.clear();
     for (size_t i = 0; i < policy.statements.size(); ++i) {
@@ -346,6 +365,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       }
       // Action index.
       if (st.not_action) {
+        cp.any_service = true;
         cp.not_action.push_back(sid);
         size_t glob = 0;
         for (const std::string& a : st.actions) {
@@ -362,8 +382,10 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
           every |= !a.empty() && a.find_first_not_of('*') == std::string::npos;
         }
         if (every) {
+          cp.any_service = true;
           cp.every_action.push_back(sid);  // no need to index it per action
         } else {
+          for (const std::string& a : st.actions) mark_service(a);
           size_t glob = 0;
           for (const std::string& a : st.actions) {
             if (!HasWildcard(a)) {
@@ -384,6 +406,18 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     BuildIndex(&listed, &cp.listed_ids, &cp.listed_offsets, &cp.listed_statements);
     out.policies.push_back(std::move(cp));
   }
+  for (const std::string& n : actions.names()) {
+    const std::string_view service = std::string_view(n).substr(0, n.find(':'));
+    out.action_service.push_back(service_id(service));
+    // Services whose resources RCPs govern:
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+    static constexpr std::string_view kRcpServices[] = {
+        "s3", "sts", "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity", "logs",
+        "dynamodb", "ecr", "aoss"};
+    out.action_rcp.push_back(std::find(std::begin(kRcpServices), std::end(kRcpServices), service) !=
+                             std::end(kRcpServices));
+  }
+  out.service_ids = std::move(services);
   out.action_ids = actions.TakeIds();
 
   auto ids = [&](const std::vector<std::string>& names) {
@@ -486,7 +520,9 @@ size_t CompiledWorld::MemoryBytes() const {
       }
     }
   }
-  n += MapBytes(action_ids);
+  n += MapBytes(action_ids) + MapBytes(service_ids) + VectorBytes(action_service) +
+       VectorBytes(action_rcp);
+  for (const CompiledPolicy& p : policies) n += VectorBytes(p.services);
   for (const auto& [k, v] : action_ids) n += StringBytes(k);
   n += VectorBytes(principals) + MapBytes(principal_by_arn);
   for (const CompiledPrincipal& p : principals) {

@@ -135,6 +135,14 @@ struct CompiledStatement {
 
 struct CompiledPolicy {
   std::string name;
+  // Services its Action patterns name (bit per service id); a policy that cannot match the
+  // request's service is skipped before any search. any_service: some pattern has a
+  // wildcard service, or the policy has Action "*" or NotAction statements.
+  std::vector<uint64_t> services;
+  bool any_service = false;
+  bool MayMatchService(uint32_t service) const {
+    return any_service || (service / 64 < services.size() && (services[service / 64] >> (service % 64)) & 1);
+  }
   PolicyVersion version = PolicyVersion::k2008_10_17;
   std::vector<std::optional<std::string>> sids;  // per statement, for explanations
   uint32_t first_statement = 0;                  // its statements are [first, first + count)
@@ -178,6 +186,9 @@ struct CompiledWorld {
   std::vector<CompiledPolicy> policies;
   std::vector<CompiledStatement> statements;
   absl::flat_hash_map<std::string, uint32_t> action_ids;  // lower-cased action -> id
+  absl::flat_hash_map<std::string, uint32_t> service_ids;  // lower-cased service -> id
+  std::vector<uint32_t> action_service;  // per action id: its service id
+  std::vector<uint8_t> action_rcp;       // per action id: RCPs govern its service
   std::vector<CompiledPrincipal> principals;
   absl::flat_hash_map<std::string, uint32_t> principal_by_arn;
   std::vector<CompiledResource> resources;

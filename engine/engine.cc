@@ -15,6 +15,58 @@ EvalScratch::EvalScratch() {
   for (std::string& s : literal_) s.reserve(256);
 }
 
+RequestBatch::Span RequestBatch::Put(std::string_view s) {
+  Span span{text_.size(), s.size()};
+  text_.append(s);
+  return span;
+}
+
+void RequestBatch::Add(const Request& r) {
+  Packed p;
+  p.principal = Put(r.principal);
+  p.action = Put(r.action);
+  p.resource = Put(r.resource);
+  if (r.resource_account) {
+    p.has_resource_account = true;
+    p.resource_account = Put(*r.resource_account);
+  }
+  p.first_entry = packed_entries_.size();
+  p.entries = r.context.size();
+  for (const auto& [key, value] : r.context) {
+    PackedEntry e;
+    e.key = Put(key);
+    e.first_value = packed_values_.size();
+    e.values = value.values.size();
+    e.multi = value.multi;
+    for (const std::string& v : value.values) packed_values_.push_back(Put(v));
+    packed_entries_.push_back(e);
+  }
+  packed_.push_back(p);
+}
+
+void RequestBatch::Seal() {
+  auto view = [&](Span s) { return std::string_view(text_.data() + s.offset, s.size); };
+  values_.clear();
+  for (const Span& s : packed_values_) values_.push_back(view(s));
+  entries_.clear();
+  for (const PackedEntry& e : packed_entries_) {
+    entries_.push_back({view(e.key), values_.data() + e.first_value,
+                        static_cast<uint32_t>(e.values), e.multi});
+  }
+  views_.clear();
+  for (const Packed& p : packed_) {
+    RequestView v;
+    v.principal = view(p.principal);
+    v.action = view(p.action);
+    v.resource = view(p.resource);
+    v.has_resource_account = p.has_resource_account;
+    v.resource_account = view(p.resource_account);
+    v.context = entries_.data() + p.first_entry;
+    v.context_size = p.entries;
+    views_.push_back(v);
+  }
+}
+
 struct EngineAccess {
   static std::string& action(EvalScratch& s) { return s.action_; }
   static std::string& principal_arn(EvalScratch& s) { return s.principal_arn_; }
@@ -22,6 +74,8 @@ struct EngineAccess {
     if (s.text_.size() <= i) s.text_.resize(i + 1), s.literal_.resize(i + 1);
     return s.text_[i];
   }
+  static std::vector<ContextEntry>& entries(EvalScratch& s) { return s.entries_; }
+  static std::vector<std::string_view>& values(EvalScratch& s) { return s.values_; }
   static std::string& literal(EvalScratch& s, size_t i) {
     if (s.literal_.size() <= i) s.text_.resize(i + 1), s.literal_.resize(i + 1);
     return s.literal_[i];
@@ -45,7 +99,7 @@ struct PrincipalView {
   bool service_linked_role = false;
 };
 
-PrincipalView ViewPrincipal(const CompiledWorld& w, const std::string& arn, std::string& scratch) {
+PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::string& scratch) {
   PrincipalView v;
   auto it = w.principal_by_arn.find(ToAbsl(arn));
   if (it != w.principal_by_arn.end()) {
@@ -111,23 +165,24 @@ PrincipalView ViewPrincipal(const CompiledWorld& w, const std::string& arn, std:
 
 // The values of a context key: the request's, or one derived from the world.
 struct Values {
-  const std::string* list = nullptr;
+  const std::string_view* list = nullptr;
   size_t count = 0;
   std::string_view one;
   bool has_one = false;
   bool multi = false;
   size_t size() const { return has_one ? 1 : count; }
-  std::string_view operator[](size_t i) const { return has_one ? one : std::string_view(list[i]); }
+  std::string_view operator[](size_t i) const { return has_one ? one : list[i]; }
 };
 
 enum class PrincipalMatch { kNone, kAccount, kRole, kDirect };
 enum class Match { kFalse, kTrue, kInvalid };
 
 struct Ctx {
-  Ctx(const CompiledWorld& world, const Request& request, EvalScratch& s, PrincipalView principal)
+  Ctx(const CompiledWorld& world, const RequestView& request, EvalScratch& s,
+      PrincipalView principal)
       : w(world), req(request), scratch(s), p(principal) {}
   const CompiledWorld& w;
-  const Request& req;
+  const RequestView& req;
   EvalScratch& scratch;
   PrincipalView p;
   const CompiledResource* resource = nullptr;
@@ -136,6 +191,8 @@ struct Ctx {
   std::string_view action;  // lower-cased
   bool has_action_id = false;
   uint32_t action_id = 0;
+  bool has_service = false;  // the action's service is one the world's policies name
+  uint32_t service = 0;
   bool explain = false;
 };
 
@@ -147,12 +204,13 @@ Values Single(std::string_view s) {
 }
 
 Values Lookup(const KeyRef& k, const Ctx& c) {
-  auto it = c.req.context.find(k.key);
-  if (it != c.req.context.end()) {
+  for (size_t i = 0; i < c.req.context_size; ++i) {
+    const ContextEntry& e = c.req.context[i];
+    if (e.key.size() != k.key.size() || e.key != k.key) continue;
     Values v;
-    v.list = it->second.values.data();
-    v.count = it->second.values.size();
-    v.multi = it->second.multi;
+    v.list = e.values;
+    v.count = e.count;
+    v.multi = e.multi;
     return v;
   }
   const PrincipalView& p = c.p;
@@ -553,6 +611,7 @@ PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reas
                          std::vector<Reason>* allows) {
   PolicyOutcome out;
   const CompiledPolicy& policy = c.w.policies[pid];
+  if (!policy.any_service && !(c.has_service && policy.MayMatchService(c.service))) return out;
   const bool principal_policy = role == PolicyRole::kResource || role == PolicyRole::kRcp;
   const size_t deny_mark = denies ? denies->size() : 0;
   const size_t allow_mark = allows ? allows->size() : 0;
@@ -626,7 +685,33 @@ void Append(std::vector<Reason>* to, std::vector<Reason>* from) {
 
 }  // namespace
 
-EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scratch,
+EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch& scratch,
+                    bool explain) {
+  std::vector<ContextEntry>& entries = EngineAccess::entries(scratch);
+  std::vector<std::string_view>& values = EngineAccess::values(scratch);
+  entries.clear();
+  values.clear();
+  size_t total = 0;
+  for (const auto& [key, value] : request.context) total += value.values.size();
+  if (values.capacity() < total) values.reserve(total);  // no reallocation below
+  for (const auto& [key, value] : request.context) {
+    const size_t first = values.size();
+    for (const std::string& v : value.values) values.push_back(v);
+    entries.push_back({key, values.data() + first, static_cast<uint32_t>(value.values.size()),
+                       value.multi});
+  }
+  RequestView view;
+  view.principal = request.principal;
+  view.action = request.action;
+  view.resource = request.resource;
+  view.has_resource_account = request.resource_account.has_value();
+  if (request.resource_account) view.resource_account = *request.resource_account;
+  view.context = entries.data();
+  view.context_size = entries.size();
+  return Evaluate(w, view, scratch, explain);
+}
+
+EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
                     bool explain) {
   EvalResult result;
   if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity") && req.principal != "*") {
@@ -637,8 +722,8 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scr
   c.explain = explain;
   c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
   c.resource = FindResource(w, req.resource);
-  if (req.resource_account) {
-    c.resource_account = *req.resource_account;
+  if (req.has_resource_account) {
+    c.resource_account = req.resource_account;
   } else if (c.resource && c.resource->entry.account) {
     c.resource_account = *c.resource->entry.account;
   } else if (const auto arn = SplitArn(req.resource)) {
@@ -651,8 +736,14 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scr
   if (auto it = w.action_ids.find(action); it != w.action_ids.end()) {
     c.has_action_id = true;
     c.action_id = it->second;
+    c.has_service = true;
+    c.service = w.action_service[c.action_id];
+  } else if (auto s = w.service_ids.find(ToAbsl(action.substr(0, action.find(':'))));
+             s != w.service_ids.end()) {
+    c.has_service = true;
+    c.service = s->second;
   }
-  const std::string_view service = std::string_view(req.action).substr(0, req.action.find(':'));
+  const std::string_view service = req.action.substr(0, req.action.find(':'));
 
   const CompiledAccount* scp_account = nullptr;
   if (c.iam && !c.p.service_linked_role) {
@@ -660,7 +751,9 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& req, EvalScratch& scr
     if (it != w.accounts.end()) scp_account = &it->second;
   }
   const CompiledAccount* rcp_account = nullptr;
-  if (!c.resource_account.empty() && RcpGovernsService(service) && !c.p.service_linked_role) {
+  const bool rcp_service =
+      c.has_action_id ? w.action_rcp[c.action_id] != 0 : RcpGovernsService(service);
+  if (!c.resource_account.empty() && rcp_service && !c.p.service_linked_role) {
     auto it = w.accounts.find(ToAbsl(c.resource_account));
     if (it != w.accounts.end()) rcp_account = &it->second;
   }

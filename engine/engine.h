@@ -14,6 +14,7 @@
 #define ARBITER_ENGINE_ENGINE_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/compiled_world.h"
@@ -21,6 +22,56 @@
 #include "compiler/world.h"
 
 namespace arbiter {
+
+// A request as the engine reads it: views, and the context as a short array (requests
+// carry a handful of keys, so a scan beats hashing). Keys are lower-case.
+struct ContextEntry {
+  std::string_view key;
+  const std::string_view* values = nullptr;
+  uint32_t count = 0;
+  bool multi = false;
+};
+struct RequestView {
+  std::string_view principal, action, resource;
+  bool has_resource_account = false;
+  std::string_view resource_account;
+  const ContextEntry* context = nullptr;
+  size_t context_size = 0;
+};
+
+// Requests packed into contiguous memory for batch evaluation: evaluating them in order
+// walks memory sequentially instead of chasing each Request's heap allocations.
+// Immutable after Seal(); the views live as long as the batch.
+class RequestBatch {
+ public:
+  void Add(const Request& request);
+  void Seal();  // call once, after the last Add, before reading views
+  size_t size() const { return views_.size(); }
+  const RequestView& operator[](size_t i) const { return views_[i]; }
+
+ private:
+  struct Span {
+    size_t offset = 0, size = 0;
+  };
+  struct Packed {
+    Span principal, action, resource, resource_account;
+    bool has_resource_account = false;
+    size_t first_entry = 0, entries = 0;
+  };
+  struct PackedEntry {
+    Span key;
+    size_t first_value = 0, values = 0;
+    bool multi = false;
+  };
+  Span Put(std::string_view s);
+  std::string text_;
+  std::vector<Packed> packed_;
+  std::vector<PackedEntry> packed_entries_;
+  std::vector<Span> packed_values_;
+  std::vector<std::string_view> values_;
+  std::vector<ContextEntry> entries_;
+  std::vector<RequestView> views_;
+};
 
 // Buffers reused across evaluations. Not thread-safe: give each thread its own.
 class EvalScratch {
@@ -33,9 +84,14 @@ class EvalScratch {
   std::string principal_arn_;         // derived for principals the world does not list
   std::vector<std::string> text_;     // substituted operands / patterns
   std::vector<std::string> literal_;  // their literal masks
+  std::vector<ContextEntry> entries_;     // a Request's context, as a view
+  std::vector<std::string_view> values_;
 };
 
 // Thread-safe for concurrent calls on one world, each with its own scratch.
+EvalResult Evaluate(const CompiledWorld& world, const RequestView& request, EvalScratch& scratch,
+                    bool explain = false);
+// Convenience: views `request` through the scratch (no allocation once warm).
 EvalResult Evaluate(const CompiledWorld& world, const Request& request, EvalScratch& scratch,
                     bool explain = false);
 
