@@ -412,8 +412,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     // Services whose resources RCPs govern:
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
     static constexpr std::string_view kRcpServices[] = {
-        "s3", "sts", "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity", "logs",
-        "dynamodb", "ecr", "aoss"};
+        "s3",   "sts",      "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity",
+        "logs", "dynamodb", "ecr", "aoss"};
     out.action_rcp.push_back(std::find(std::begin(kRcpServices), std::end(kRcpServices), service) !=
                              std::end(kRcpServices));
   }

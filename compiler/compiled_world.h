@@ -141,7 +141,8 @@ struct CompiledPolicy {
   std::vector<uint64_t> services;
   bool any_service = false;
   bool MayMatchService(uint32_t service) const {
-    return any_service || (service / 64 < services.size() && (services[service / 64] >> (service % 64)) & 1);
+    return any_service ||
+           (service / 64 < services.size() && (services[service / 64] >> (service % 64)) & 1);
   }
   PolicyVersion version = PolicyVersion::k2008_10_17;
   std::vector<std::optional<std::string>> sids;  // per statement, for explanations
@@ -185,10 +186,10 @@ struct CompiledAccount {
 struct CompiledWorld {
   std::vector<CompiledPolicy> policies;
   std::vector<CompiledStatement> statements;
-  absl::flat_hash_map<std::string, uint32_t> action_ids;  // lower-cased action -> id
+  absl::flat_hash_map<std::string, uint32_t> action_ids;   // lower-cased action -> id
   absl::flat_hash_map<std::string, uint32_t> service_ids;  // lower-cased service -> id
-  std::vector<uint32_t> action_service;  // per action id: its service id
-  std::vector<uint8_t> action_rcp;       // per action id: RCPs govern its service
+  std::vector<uint32_t> action_service;                    // per action id: its service id
+  std::vector<uint8_t> action_rcp;                         // per action id: RCPs govern its service
   std::vector<CompiledPrincipal> principals;
   absl::flat_hash_map<std::string, uint32_t> principal_by_arn;
   std::vector<CompiledResource> resources;

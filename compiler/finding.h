@@ -23,6 +23,11 @@ struct Finding {
 // One line, without a trailing newline. `text` is the file's content (for line:col).
 std::string FormatFinding(std::string_view file, std::string_view text, const Finding& f);
 
+// All findings, sorted by position, one per line; positions are located in one pass over
+// `text` (linear, however many findings).
+std::string FormatFindings(std::string_view file, std::string_view text,
+                           std::vector<Finding> findings);
+
 bool HasError(const std::vector<Finding>& findings);
 
 }  // namespace arbiter

@@ -35,13 +35,21 @@ size_t SizeLimit(PolicyKind kind) {
   }
 }
 
-// Characters of `v` written as minified JSON.
+// Characters of `s` written as a JSON string literal (quotes and escapes included).
+size_t QuotedSize(std::string_view s) {
+  size_t n = 2 + s.size();
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t') {
+      n += 1;
+    } else if (c < 0x20) {
+      n += 5;
+    }
+  }
+  return n;
+}
+
+// Characters of `v` written as minified JSON (what AWS's size limits count).
 size_t MinifiedSize(const Value& v) {
-  auto quoted = [](std::string_view s) {
-    std::string out;
-    json::AppendQuoted(&out, s);
-    return out.size();
-  };
   switch (v.type) {
     case Type::kNull:
       return 4;
@@ -50,7 +58,7 @@ size_t MinifiedSize(const Value& v) {
     case Type::kNumber:
       return v.text.size();
     case Type::kString:
-      return quoted(v.text);
+      return QuotedSize(v.text);
     case Type::kArray: {
       size_t n = 2 + (v.elements.empty() ? 0 : v.elements.size() - 1);
       for (const Value& e : v.elements) n += MinifiedSize(e);
@@ -58,7 +66,7 @@ size_t MinifiedSize(const Value& v) {
     }
     case Type::kObject: {
       size_t n = 2 + (v.members.empty() ? 0 : v.members.size() - 1);
-      for (const Member& m : v.members) n += quoted(m.key) + 1 + MinifiedSize(m.value);
+      for (const Member& m : v.members) n += QuotedSize(m.key) + 1 + MinifiedSize(m.value);
       return n;
     }
   }

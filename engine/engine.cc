@@ -50,8 +50,8 @@ void RequestBatch::Seal() {
   for (const Span& s : packed_values_) values_.push_back(view(s));
   entries_.clear();
   for (const PackedEntry& e : packed_entries_) {
-    entries_.push_back({view(e.key), values_.data() + e.first_value,
-                        static_cast<uint32_t>(e.values), e.multi});
+    entries_.push_back(
+        {view(e.key), values_.data() + e.first_value, static_cast<uint32_t>(e.values), e.multi});
   }
   views_.clear();
   for (const Packed& p : packed_) {
@@ -697,8 +697,8 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch&
   for (const auto& [key, value] : request.context) {
     const size_t first = values.size();
     for (const std::string& v : value.values) values.push_back(v);
-    entries.push_back({key, values.data() + first, static_cast<uint32_t>(value.values.size()),
-                       value.multi});
+    entries.push_back(
+        {key, values.data() + first, static_cast<uint32_t>(value.values.size()), value.multi});
   }
   RequestView view;
   view.principal = request.principal;

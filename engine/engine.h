@@ -80,11 +80,11 @@ class EvalScratch {
 
  private:
   friend struct EngineAccess;
-  std::string action_;                // the lower-cased request action
-  std::string principal_arn_;         // derived for principals the world does not list
-  std::vector<std::string> text_;     // substituted operands / patterns
-  std::vector<std::string> literal_;  // their literal masks
-  std::vector<ContextEntry> entries_;     // a Request's context, as a view
+  std::string action_;                 // the lower-cased request action
+  std::string principal_arn_;          // derived for principals the world does not list
+  std::vector<std::string> text_;      // substituted operands / patterns
+  std::vector<std::string> literal_;   // their literal masks
+  std::vector<ContextEntry> entries_;  // a Request's context, as a view
   std::vector<std::string_view> values_;
 };
 

@@ -562,7 +562,12 @@ std::string Serialize(const Value& v) {
 
 void AppendQuoted(std::string* out, std::string_view s) {
   out->push_back('"');
-  for (unsigned char c : s) {
+  size_t run = 0;  // start of the pending run of characters that need no escape
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out->append(s.substr(run, i - run));
+    run = i + 1;
     switch (c) {
       case '"':
         *out += "\\\"";
@@ -579,16 +584,14 @@ void AppendQuoted(std::string* out, std::string_view s) {
       case '\t':
         *out += "\\t";
         break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out->append(buf);
+      }
     }
   }
+  out->append(s.substr(run));
   out->push_back('"');
 }
 
