@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh build
+scripts/build.sh build -DARBITER_BUILD_BENCH=ON
 ctest --test-dir build --output-on-failure -j"$(nproc)"
 if [ "${ARBITER_SKIP_SANITIZERS:-0}" != 1 ]; then
   scripts/build.sh build-asan -DARBITER_SANITIZE=address,undefined -DCMAKE_BUILD_TYPE=Debug
