@@ -15,15 +15,14 @@ bool HasWildcard(std::string_view s) { return s.find_first_of("*?") != std::stri
 class GlobCache {
  public:
   const Glob& Get(std::string_view pattern, GlobMode mode) {
-    std::string key(1, static_cast<char>('0' + static_cast<int>(mode)));
-    key.append(pattern);
-    auto it = globs_.find(key);
-    if (it == globs_.end()) it = globs_.emplace(std::move(key), Glob(pattern, mode)).first;
+    auto& globs = globs_[static_cast<int>(mode)];
+    auto it = globs.find(ToAbsl(pattern));
+    if (it == globs.end()) it = globs.emplace(std::string(pattern), Glob(pattern, mode)).first;
     return it->second;
   }
 
  private:
-  absl::flat_hash_map<std::string, Glob> globs_;
+  absl::flat_hash_map<std::string, Glob> globs_[3];
 };
 
 // Splits a string holding policy variables into pieces (the parser validated the syntax).
@@ -73,6 +72,10 @@ CompiledPattern CompileResource(const std::string& r, PolicyVersion version, Glo
   if (HoldsVariables(r, version)) {
     p.kind = CompiledPattern::Kind::kVariable;
     p.pieces = SplitVariables(r);
+    if (!p.pieces.empty() && p.pieces[0].kind == VariablePiece::Kind::kPattern) {
+      const std::string& t = p.pieces[0].text;
+      p.static_prefix = t.substr(0, std::min(t.find_first_of("*?"), t.size()));
+    }
   } else if (r.find_first_not_of('*') == std::string::npos && !r.empty()) {
     p.kind = CompiledPattern::Kind::kAny;
   } else if (!HasWildcard(r)) {
@@ -174,10 +177,14 @@ absl::flat_hash_map<std::string, std::string> LowerTags(const Tags& tags) {
 class ActionTable {
  public:
   uint32_t Intern(std::string_view action) {
-    std::string lower = AsciiStrToLower(action);
-    auto [it, inserted] = ids_.try_emplace(lower, static_cast<uint32_t>(names_.size()));
-    if (inserted) names_.push_back(std::move(lower));
-    return it->second;
+    lower_.assign(action);
+    for (char& c : lower_) c = AsciiLower(c);
+    auto it = ids_.find(lower_);
+    if (it != ids_.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(names_.size());
+    ids_.emplace(lower_, id);
+    names_.push_back(lower_);
+    return id;
   }
 
   // Sorts each service's actions so that prefix patterns can binary-search them.
@@ -196,16 +203,16 @@ class ActionTable {
   // `pattern` is lower-cased.
   template <typename F>
   void ForEachMatch(const std::string& lower, F f) const {
-    const Glob glob(lower, GlobMode::kAction);
     const size_t colon = lower.find(':');
     const std::string_view service = std::string_view(lower).substr(0, colon);
     if (colon == std::string::npos || HasWildcard(service)) {
+      const Glob glob(lower, GlobMode::kAction);
       for (uint32_t id = 0; id < names_.size(); ++id) {
         if (glob.Matches(names_[id])) f(id);
       }
       return;
     }
-    auto it = by_service_.find(std::string(service));
+    auto it = by_service_.find(ToAbsl(service));
     if (it == by_service_.end()) return;
     const std::vector<uint32_t>& ids = it->second;
     const std::string_view body = std::string_view(lower).substr(0, lower.size() - 1);
@@ -217,6 +224,7 @@ class ActionTable {
       for (; first != ids.end() && StartsWith(names_[*first], body); ++first) f(*first);
       return;
     }
+    const Glob glob(lower, GlobMode::kAction);
     for (uint32_t id : ids) {
       if (glob.Matches(names_[id])) f(id);
     }
@@ -228,6 +236,7 @@ class ActionTable {
  private:
   absl::flat_hash_map<std::string, uint32_t> ids_;
   std::vector<std::string> names_;
+  std::string lower_;  // scratch
   absl::flat_hash_map<std::string, std::vector<uint32_t>> by_service_;
 };
 
@@ -287,12 +296,14 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   absl::flat_hash_map<std::string, uint32_t> policy_index;
   GlobCache globs;
 
-  // Intern every literal action first, so that wildcard patterns can be expanded.
+  // Intern every literal action first, so that wildcard patterns can be expanded; the
+  // ids are kept in traversal order for the second pass.
   ActionTable actions;
+  std::vector<uint32_t> literal_ids;
   for (const auto& [name, policy] : world.policies) {
     for (const Statement& st : policy.statements) {
       for (const std::string& a : st.actions) {
-        if (!HasWildcard(a)) actions.Intern(a);
+        if (!HasWildcard(a)) literal_ids.push_back(actions.Intern(a));
       }
     }
   }
@@ -304,10 +315,19 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   // Services, numbered; every interned action's service is one.
   absl::flat_hash_map<std::string, uint32_t> services;
   auto service_id = [&](std::string_view lower_service) {
-    return services.try_emplace(std::string(lower_service), static_cast<uint32_t>(services.size()))
-        .first->second;
+    auto it = services.find(ToAbsl(lower_service));
+    if (it != services.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(services.size());
+    services.emplace(std::string(lower_service), id);
+    return id;
   };
-  for (const std::string& n : actions.names()) service_id(n.substr(0, n.find(':')));
+  std::vector<uint32_t> action_service;
+  for (const std::string& n : actions.names()) {
+    action_service.push_back(service_id(std::string_view(n).substr(0, n.find(':'))));
+  }
+  size_t next_literal = 0;
+  std::string lower;  // scratch
+  std::vector<uint32_t> literal;  // the current statement's literal action ids
   std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement), per policy
   std::vector<std::pair<uint32_t, uint32_t>> listed;   // the same for NotAction lists
   for (const auto& [name, policy] : world.policies) {
@@ -318,16 +338,19 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.version = policy.version;
     cp.first_statement = static_cast<uint32_t>(out.statements.size());
     cp.statement_count = static_cast<uint32_t>(policy.statements.size());
-    auto mark_service = [&](const std::string& action) {
-      const size_t colon = action.find(':');
-      const std::string lower = AsciiStrToLower(action.substr(0, colon));
-      if (colon == std::string::npos || HasWildcard(lower)) {
-        cp.any_service = true;
-        return;
-      }
-      const uint32_t id = service_id(lower);
+    auto mark_service = [&](uint32_t id) {
       if (cp.services.size() <= id / 64) cp.services.resize(id / 64 + 1);
       cp.services[id / 64] |= uint64_t{1} << (id % 64);
+    };
+    // A wildcard pattern's service: its literal text before ':' (or any service).
+    auto mark_pattern_service = [&](const std::string& lower_pattern) {
+      const size_t colon = lower_pattern.find(':');
+      const std::string_view service = std::string_view(lower_pattern).substr(0, colon);
+      if (colon == std::string::npos || HasWildcard(service)) {
+        cp.any_service = true;
+      } else {
+        mark_service(service_id(service));
+      }
     };
     matches.clear();
     listed.clear();
@@ -350,8 +373,15 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         cs.not_principal = st.not_principal;
         cs.principals = CompilePrincipals(*st.principal);
       }
+      literal.clear();
       for (const std::string& a : st.actions) {
-        if (HasWildcard(a)) cs.action_patterns.push_back(AsciiStrToLower(a));
+        if (!HasWildcard(a)) {
+          literal.push_back(literal_ids[next_literal++]);
+        } else {
+          lower.assign(a);
+          for (char& ch : lower) ch = AsciiLower(ch);
+          cs.action_patterns.push_back(lower);
+        }
       }
       for (const Condition& c : st.conditions) {
         CompiledCondition cc;
@@ -367,36 +397,28 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       if (st.not_action) {
         cp.any_service = true;
         cp.not_action.push_back(sid);
-        size_t glob = 0;
-        for (const std::string& a : st.actions) {
-          if (!HasWildcard(a)) {
-            listed.emplace_back(actions.Intern(a), sid);
-          } else {
-            actions.ForEachMatch(cs.action_patterns[glob++],
-                                 [&](uint32_t id) { listed.emplace_back(id, sid); });
-          }
+        for (uint32_t id : literal) listed.emplace_back(id, sid);
+        for (const std::string& p : cs.action_patterns) {
+          actions.ForEachMatch(p, [&](uint32_t id) { listed.emplace_back(id, sid); });
         }
       } else {
-        bool every = false, wildcard = false;
-        for (const std::string& a : st.actions) {
-          every |= !a.empty() && a.find_first_not_of('*') == std::string::npos;
+        bool every = false;
+        for (const std::string& p : cs.action_patterns) {
+          every |= p.find_first_not_of('*') == std::string::npos;
         }
         if (every) {
           cp.any_service = true;
           cp.every_action.push_back(sid);  // no need to index it per action
         } else {
-          for (const std::string& a : st.actions) mark_service(a);
-          size_t glob = 0;
-          for (const std::string& a : st.actions) {
-            if (!HasWildcard(a)) {
-              matches.emplace_back(actions.Intern(a), sid);
-            } else {
-              wildcard = true;
-              actions.ForEachMatch(cs.action_patterns[glob++],
-                                   [&](uint32_t id) { matches.emplace_back(id, sid); });
-            }
+          for (uint32_t id : literal) {
+            mark_service(action_service[id]);
+            matches.emplace_back(id, sid);
           }
-          if (wildcard) cp.wildcard_action.push_back(sid);
+          for (const std::string& p : cs.action_patterns) {
+            mark_pattern_service(p);
+            actions.ForEachMatch(p, [&](uint32_t id) { matches.emplace_back(id, sid); });
+          }
+          if (!cs.action_patterns.empty()) cp.wildcard_action.push_back(sid);
         }
       }
       cp.sids.push_back(st.sid);
@@ -406,9 +428,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     BuildIndex(&listed, &cp.listed_ids, &cp.listed_offsets, &cp.listed_statements);
     out.policies.push_back(std::move(cp));
   }
+  out.action_service = std::move(action_service);
   for (const std::string& n : actions.names()) {
     const std::string_view service = std::string_view(n).substr(0, n.find(':'));
-    out.action_service.push_back(service_id(service));
     // Services whose resources RCPs govern:
     // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
     static constexpr std::string_view kRcpServices[] = {

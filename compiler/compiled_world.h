@@ -84,6 +84,9 @@ struct CompiledPattern {
   std::string text;                   // the pattern (kVariable: with its variables)
   Glob glob;                          // kGlob
   std::vector<VariablePiece> pieces;  // kVariable
+  // kVariable: the literal text before the first wildcard or variable; any match starts
+  // with it, so most resources are rejected without running the matcher.
+  std::string static_prefix;
 };
 
 struct CompiledOperand {

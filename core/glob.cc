@@ -275,39 +275,44 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
   const bool free_star = syms[first_wild].kind == kStar &&
                          (!arn || first_wild + 1 == m || syms[first_wild + 1].c == ':');
   if (last_wild == first_wild + 1 && free_star) return true;  // "pre*suf"
-  uint64_t stars = 0;
+  // Per-byte masks, built on the stack: class 0 is any byte the pattern does not name.
+  uint64_t stars = 0, any = 0, any_no_colon = 0, loop_all = 0, loop_no_colon = 0;
+  uint8_t klass[256] = {};
+  uint64_t literal_masks[kMax + 1] = {};
+  int classes = 1;
   for (int i = 0; i < m; ++i) {
-    if (syms[i].kind != kStar) continue;
-    if (arn && !(i + 1 == m || (syms[i + 1].kind == kChar && syms[i + 1].c == ':'))) {
-      syms[i].kind = kStarNoColon;
+    const uint64_t bit = uint64_t{1} << i;
+    switch (syms[i].kind) {
+      case kChar: {
+        uint8_t& k = klass[syms[i].c];
+        if (k == 0) k = static_cast<uint8_t>(classes++);
+        literal_masks[k] |= bit;
+        break;
+      }
+      case kAny:
+        any |= bit;
+        break;
+      case kAnyNoColon:
+        any_no_colon |= bit;
+        break;
+      case kStar: {
+        const bool restricted =
+            arn && !(i + 1 == m || (syms[i + 1].kind == kChar && syms[i + 1].c == ':'));
+        (restricted ? loop_no_colon : loop_all) |= bit;
+        stars |= bit;
+        break;
+      }
+      default:
+        break;
     }
-    stars |= uint64_t{1} << i;
   }
   uint64_t d = 1;
   d |= (d & stars) << 1;
   for (unsigned char raw : text) {
     const unsigned char c = fold ? static_cast<unsigned char>(absl::ascii_tolower(raw)) : raw;
-    uint64_t advance = 0, loop = 0;
-    for (int i = 0; i < m; ++i) {
-      const uint64_t bit = uint64_t{1} << i;
-      switch (syms[i].kind) {
-        case kChar:
-          if (syms[i].c == c) advance |= bit;
-          break;
-        case kAny:
-          advance |= bit;
-          break;
-        case kAnyNoColon:
-          if (c != ':') advance |= bit;
-          break;
-        case kStar:
-          loop |= bit;
-          break;
-        case kStarNoColon:
-          if (c != ':') loop |= bit;
-          break;
-      }
-    }
+    const bool colon = c == ':';
+    const uint64_t advance = literal_masks[klass[c]] | any | (colon ? 0 : any_no_colon);
+    const uint64_t loop = loop_all | (colon ? 0 : loop_no_colon);
     d = ((d & advance) << 1) | (d & loop);
     if (d == 0) return false;
     d |= (d & stars) << 1;

@@ -530,7 +530,8 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         break;
       case CompiledPattern::Kind::kVariable:
         if (!Substitute(r.pieces, c, 0)) return false;  // the statement is invalid
-        m = GlobMatchDynamic(EngineAccess::text(c.scratch, 0),
+        m = StartsWith(resource, r.static_prefix) &&
+            GlobMatchDynamic(EngineAccess::text(c.scratch, 0),
                              EngineAccess::literal(c.scratch, 0).data(), resource, GlobMode::kArn);
         break;
     }

@@ -339,6 +339,7 @@ class Builder {
     switch (t) {
       case json_type::object: {
         out->type = Type::kObject;
+        out->members.reserve(4);
         simdjson::ondemand::object obj;
         if (auto e = v.get_object().get(obj)) return e;
         for (auto field : obj) {
