@@ -326,8 +326,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     action_service.push_back(service_id(std::string_view(n).substr(0, n.find(':'))));
   }
   size_t next_literal = 0;
-  std::string lower;  // scratch
-  std::vector<uint32_t> literal;  // the current statement's literal action ids
+  std::string lower;                                   // scratch
+  std::vector<uint32_t> literal;                       // the current statement's literal action ids
   std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement), per policy
   std::vector<std::pair<uint32_t, uint32_t>> listed;   // the same for NotAction lists
   for (const auto& [name, policy] : world.policies) {
@@ -478,6 +478,11 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     for (const auto& level : oa.scps) ca.scps.push_back(ids(level));
     for (const auto& level : oa.rcps) ca.rcps.push_back(ids(level));
     out.accounts.emplace(account, std::move(ca));
+  }
+  // flat_hash_map values do not move once the map stops growing: point principals at theirs.
+  for (CompiledPrincipal& p : out.principals) {
+    auto it = out.accounts.find(p.entry.account);
+    if (it != out.accounts.end()) p.account = &it->second;
   }
   return out;
 }

@@ -166,8 +166,11 @@ struct CompiledPolicy {
   std::vector<uint32_t> wildcard_action;  // statements with wildcard Action patterns
 };
 
+struct CompiledAccount;
+
 struct CompiledPrincipal {
   PrincipalEntry entry;
+  const CompiledAccount* account = nullptr;  // its organization account, if any
   bool service_linked_role = false;
   absl::flat_hash_map<std::string, std::string> tags;  // lower-cased keys
   std::vector<uint32_t> identity;                      // policy indices

@@ -97,6 +97,7 @@ struct PrincipalView {
   const Tags* tags = nullptr;
   const CompiledPrincipal* compiled = nullptr;
   bool service_linked_role = false;
+  const CompiledAccount* org_account = nullptr;  // the principal's account in the organization
 };
 
 PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::string& scratch) {
@@ -113,6 +114,7 @@ PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::s
     v.tags = &p.tags;
     v.compiled = &p;
     v.service_linked_role = p.service_linked_role;
+    v.org_account = p.account;
     return v;
   }
   v.arn = arn;
@@ -193,6 +195,7 @@ struct Ctx {
   uint32_t action_id = 0;
   bool has_service = false;  // the action's service is one the world's policies name
   uint32_t service = 0;
+  const CompiledAccount* resource_org_account = nullptr;  // the resource's, if in the org
   bool explain = false;
 };
 
@@ -240,15 +243,13 @@ Values Lookup(const KeyRef& k, const Ctx& c) {
       }
       break;
     case DerivedKey::kPrincipalOrgId:
-      if (c.w.org_id && c.iam && c.w.accounts.contains(ToAbsl(p.account)))
-        return Single(*c.w.org_id);
+      if (c.w.org_id && c.iam && p.org_account != nullptr) return Single(*c.w.org_id);
       break;
     case DerivedKey::kResourceAccount:
       if (!c.resource_account.empty()) return Single(c.resource_account);
       break;
     case DerivedKey::kResourceOrgId:
-      if (!c.resource_account.empty() && c.w.org_id &&
-          c.w.accounts.contains(ToAbsl(c.resource_account))) {
+      if (!c.resource_account.empty() && c.w.org_id && c.resource_org_account != nullptr) {
         return Single(*c.w.org_id);
       }
       break;
@@ -723,12 +724,21 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
   c.explain = explain;
   c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
   c.resource = FindResource(w, req.resource);
+  if (c.p.compiled == nullptr && !c.p.account.empty()) {
+    auto it = w.accounts.find(ToAbsl(c.p.account));
+    if (it != w.accounts.end()) c.p.org_account = &it->second;
+  }
+  const std::optional<ArnParts> resource_arn = SplitArn(req.resource);
   if (req.has_resource_account) {
     c.resource_account = req.resource_account;
   } else if (c.resource && c.resource->entry.account) {
     c.resource_account = *c.resource->entry.account;
-  } else if (const auto arn = SplitArn(req.resource)) {
-    c.resource_account = arn->account;
+  } else if (resource_arn) {
+    c.resource_account = resource_arn->account;
+  }
+  if (!c.resource_account.empty()) {
+    auto it = w.accounts.find(ToAbsl(c.resource_account));
+    if (it != w.accounts.end()) c.resource_org_account = &it->second;
   }
   std::string& action = EngineAccess::action(scratch);
   action.assign(req.action);
@@ -746,18 +756,12 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
   }
   const std::string_view service = req.action.substr(0, req.action.find(':'));
 
-  const CompiledAccount* scp_account = nullptr;
-  if (c.iam && !c.p.service_linked_role) {
-    auto it = w.accounts.find(ToAbsl(c.p.account));
-    if (it != w.accounts.end()) scp_account = &it->second;
-  }
-  const CompiledAccount* rcp_account = nullptr;
+  const CompiledAccount* scp_account =
+      c.iam && !c.p.service_linked_role ? c.p.org_account : nullptr;
   const bool rcp_service =
       c.has_action_id ? w.action_rcp[c.action_id] != 0 : RcpGovernsService(service);
-  if (!c.resource_account.empty() && rcp_service && !c.p.service_linked_role) {
-    auto it = w.accounts.find(ToAbsl(c.resource_account));
-    if (it != w.accounts.end()) rcp_account = &it->second;
-  }
+  const CompiledAccount* rcp_account =
+      rcp_service && !c.p.service_linked_role ? c.resource_org_account : nullptr;
   const bool has_resource_policy = c.resource != nullptr && c.resource->policy.has_value();
   const uint32_t resource_policy = has_resource_policy ? *c.resource->policy : 0;
   const CompiledPrincipal* known = c.p.compiled;
@@ -847,7 +851,7 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
   if (same_account) {
     bool identity_counts = identity_side;
     if (has_resource_policy) {
-      const auto arn = SplitArn(req.resource);
+      const auto& arn = resource_arn;
       const bool needs_policy =
           arn && ((arn->service == "kms" && StartsWith(arn->resource, "key/")) ||
                   (arn->service == "iam" && StartsWith(arn->resource, "role/") &&
