@@ -39,17 +39,15 @@ std::vector<VariablePiece> SplitVariables(std::string_view s) {
       pieces.push_back(
           {VariablePiece::Kind::kPattern, std::string(s.substr(i, start - i)), {}, {}});
     }
-    size_t j = start + 2;
-    while (j < s.size() && s[j] != '}' && s[j] != ',') ++j;
-    const std::string_view name = StripAsciiWhitespace(s.substr(start + 2, j - start - 2));
-    std::optional<std::string> fallback;
-    if (j < s.size() && s[j] == ',') {
-      const size_t q1 = s.find('\'', j);
-      const size_t q2 = s.find('\'', q1 + 1);
-      fallback = std::string(s.substr(q1 + 1, q2 - q1 - 1));
-      j = s.find('}', q2);
+    const std::optional<VariableToken> token = ScanVariable(s, start);
+    if (!token) {  // not a variable: the rest is plain text
+      pieces.push_back({VariablePiece::Kind::kPattern, std::string(s.substr(start)), {}, {}});
+      break;
     }
-    i = j + 1;
+    const std::string_view name = token->name;
+    std::optional<std::string> fallback;
+    if (token->fallback) fallback = std::string(*token->fallback);
+    i = token->end;
     if (name == "*" || name == "?" || name == "$") {
       pieces.push_back({VariablePiece::Kind::kLiteral, std::string(name), {}, {}});
     } else {

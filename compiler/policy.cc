@@ -71,6 +71,28 @@ std::optional<ConditionOperator> ParseConditionOperator(std::string_view name, b
   return std::nullopt;
 }
 
+std::optional<VariableToken> ScanVariable(std::string_view s, size_t start) {
+  size_t j = start + 2;
+  while (j < s.size() && s[j] != '}' && s[j] != ',') ++j;
+  if (j >= s.size()) return std::nullopt;
+  VariableToken t;
+  t.name = StripAsciiWhitespace(s.substr(start + 2, j - start - 2));
+  if (t.name.empty()) return std::nullopt;
+  if (s[j] == ',') {
+    ++j;
+    while (j < s.size() && s[j] == ' ') ++j;
+    if (j >= s.size() || s[j] != '\'') return std::nullopt;
+    const size_t close = s.find('\'', j + 1);
+    if (close == std::string_view::npos) return std::nullopt;
+    t.fallback = s.substr(j + 1, close - j - 1);
+    j = close + 1;
+    while (j < s.size() && s[j] == ' ') ++j;
+    if (j >= s.size() || s[j] != '}') return std::nullopt;
+  }
+  t.end = j + 1;
+  return t;
+}
+
 std::string FormatConditionOperator(const ConditionOperator& op) {
   std::string_view prefix = op.qualifier == SetQualifier::kForAllValues  ? "ForAllValues:"
                             : op.qualifier == SetQualifier::kForAnyValue ? "ForAnyValue:"

@@ -85,6 +85,18 @@ std::optional<ConditionOperator> ParseConditionOperator(std::string_view name,
                                                         bool* canonical = nullptr);
 std::string FormatConditionOperator(const ConditionOperator& op);
 
+// One policy variable, "${name}" or "${name, 'default'}", in text that starts at s[start]
+// with "${". `end` is one past its '}'. Returns nullopt when the text there is not a
+// well-formed variable: such text is plain characters (the parser reports it as
+// bad-variable; this keeps evaluation total for policies built by hand).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+struct VariableToken {
+  std::string_view name;  // trimmed; "*", "?" and "$" name the characters themselves
+  std::optional<std::string_view> fallback;
+  size_t end = 0;
+};
+std::optional<VariableToken> ScanVariable(std::string_view s, size_t start);
+
 // One (operator, key) entry of a Condition block: true when the key's values satisfy the
 // operator against any of `values` (see reference/ for the exact rules).
 struct Condition {

@@ -131,6 +131,48 @@ TEST(DifferentialTest, EngineEqualsReferenceOnBundledRequests) {
   }
 }
 
+// Regression (condition_fuzzer, out-of-memory): "${name," without a quoted default never
+// advanced the variable scanner. Policies built by hand skip the parser's bad-variable
+// check; their malformed variables are plain text, for both evaluators alike.
+TEST(DifferentialTest, MalformedVariablesAreText) {
+  World world;
+  Policy policy;
+  policy.version = PolicyVersion::k2012_10_17;
+  Statement st;
+  st.actions = {"s3:*"};
+  st.has_resource = true;
+  st.resources = {"arn:aws:s3:::b/${aws:username, 'x'", "arn:aws:s3:::c/${aws:username"};
+  Condition c;
+  c.op = *ParseConditionOperator("StringLike");
+  c.key = "s3:prefix";
+  c.values = {"${aws:us,rname}*", "${}", "${aws:username, x}", "home/${aws:username}/*"};
+  st.conditions.push_back(c);
+  policy.statements.push_back(st);
+  world.policies.emplace("P", policy);
+  PrincipalEntry p = DerivePrincipal("arn:aws:iam::111122223333:user/alice");
+  p.identity_policies = {"P"};
+  world.principal_by_arn.emplace(p.arn, 0);
+  world.principals.push_back(p);
+  const CompiledWorld compiled = Compile(world);
+  EvalScratch scratch;
+  for (const char* resource : {"arn:aws:s3:::b/${aws:username, 'x'", "arn:aws:s3:::c/x"}) {
+    for (const char* prefix : {"${aws:us,rname}abc", "home/alice/x", "${}"}) {
+      Request r;
+      r.principal = p.arn;
+      r.action = "s3:ListBucket";
+      r.resource = resource;
+      r.context["s3:prefix"] = ContextValue{{prefix}, false};
+      Same("malformed-variables", compiled, world, r, scratch);
+    }
+  }
+  Request r;
+  r.principal = p.arn;
+  r.action = "s3:ListBucket";
+  r.resource = "arn:aws:s3:::b/${aws:username, 'x'";
+  r.context["s3:prefix"] = ContextValue{{"${aws:us,rname}abc"}, false};
+  EXPECT_EQ(ReferenceEvaluate(world, r).decision, Decision::kAllow);
+}
+
 TEST(DifferentialTest, EngineEqualsReferenceOnGeneratedRequests) {
   const std::vector<NamedWorld> worlds = BundledWorlds();
   ASSERT_FALSE(worlds.empty());

@@ -733,8 +733,8 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
     c.resource_account = req.resource_account;
   } else if (c.resource && c.resource->entry.account) {
     c.resource_account = *c.resource->entry.account;
-  } else if (resource_arn) {
-    c.resource_account = resource_arn->account;
+  } else if (resource_arn && IsAccountId(resource_arn->account)) {
+    c.resource_account = resource_arn->account;  // see ReferenceEvaluate
   }
   if (!c.resource_account.empty()) {
     auto it = w.accounts.find(ToAbsl(c.resource_account));

@@ -46,18 +46,14 @@ std::optional<Resolved> Substitute(std::string_view s, PolicyVersion version,
       break;
     }
     append(s.substr(i, start - i), false);
-    // The parser validated the syntax: name [, 'default'] }.
-    size_t j = start + 2;
-    while (j < s.size() && s[j] != '}' && s[j] != ',') ++j;
-    const std::string_view name = StripAsciiWhitespace(s.substr(start + 2, j - start - 2));
-    std::optional<std::string_view> fallback;
-    if (j < s.size() && s[j] == ',') {
-      const size_t q1 = s.find('\'', j);
-      const size_t q2 = s.find('\'', q1 + 1);
-      fallback = s.substr(q1 + 1, q2 - q1 - 1);
-      j = s.find('}', q2);
+    const std::optional<VariableToken> token = ScanVariable(s, start);
+    if (!token) {  // not a variable: the rest is plain text
+      append(s.substr(start), false);
+      break;
     }
-    i = j + 1;
+    const std::string_view name = token->name;
+    const std::optional<std::string_view> fallback = token->fallback;
+    i = token->end;
     if (name == "*" || name == "?" || name == "$") {
       append(name, true);
       continue;
@@ -474,7 +470,9 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
     resource_account = *req.resource_account;
   } else if (resource && resource->account) {
     resource_account = *resource->account;
-  } else if (const auto arn = SplitArn(req.resource)) {
+  } else if (const auto arn = SplitArn(req.resource); arn && IsAccountId(arn->account)) {
+    // Only an account id names an owner: AWS-owned resources ("aws" in
+    // arn:aws:iam::aws:policy/ReadOnlyAccess, or nothing) are not another account's.
     resource_account = std::string(arn->account);
   }
   const Context context = BuildContext(world, req, principal, resource, resource_account);
