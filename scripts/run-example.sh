@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The main job on the bundled example: installs what is missing, builds, decides the
-# example requests against the example world of real AWS managed policies, and prints the
-# decisions and a summary (checked against corpus/example/expected.jsonl).
+# The main job: installs what is missing, builds, decides the example requests against
+# the example world of real AWS managed policies and prints the decisions and a summary
+# (checked against corpus/example/expected.jsonl); then decides a generated world of 60
+# managed policies and 20 principals and measures it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -25,3 +26,11 @@ print(f"\nsummary: {len(got)} requests: " + ", ".join(f"{k} {v}" for k, v in sor
 print(f"summary: {agree}/{len(want)} agree with corpus/example/expected.jsonl")
 sys.exit(0 if agree == len(want) == len(got) else 1)
 PY
+# A generated world: 60 real AWS managed policies over 20 principals with SCP and RCP
+# guardrails, boundaries and resource policies (corpus/generate.py, seed 1).
+gen=build/generated-small
+python3 corpus/generate.py --size small --seed 1 --out "$gen" >/dev/null
+build/cli/arbiter eval --world "$gen/world.json" --requests "$gen/requests.jsonl" 2>/dev/null |
+  sort | uniq -c | sed "s/^/generated small world: /"
+build/cli/arbiter bench --world "$gen/world.json" --requests "$gen/requests.jsonl" --seconds 2 \
+  2>/dev/null | sed "s/^/generated small world: /"
