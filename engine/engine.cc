@@ -850,14 +850,12 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
   const bool same_account = c.resource_account.empty() || c.resource_account == c.p.account;
   if (same_account) {
     bool identity_counts = identity_side;
-    if (has_resource_policy) {
-      const auto& arn = resource_arn;
-      const bool needs_policy =
-          arn && ((arn->service == "kms" && StartsWith(arn->resource, "key/")) ||
-                  (arn->service == "iam" && StartsWith(arn->resource, "role/") &&
-                   EqualsIgnoreCase(service, "sts")));
-      if (needs_policy && rp == PrincipalMatch::kNone) identity_counts = false;
-    }
+    const auto& arn = resource_arn;  // see ReferenceEvaluate
+    const bool kms_key = arn && arn->service == "kms" && StartsWith(arn->resource, "key/");
+    const bool assumed_role = has_resource_policy && arn && arn->service == "iam" &&
+                              StartsWith(arn->resource, "role/") &&
+                              EqualsIgnoreCase(service, "sts");
+    if ((kms_key || assumed_role) && rp == PrincipalMatch::kNone) identity_counts = false;
     if (rp == PrincipalMatch::kDirect) {
       grant({&rp_allows});
     } else if (rp == PrincipalMatch::kRole && boundary_ok && session_ok) {

@@ -604,14 +604,14 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   bool allowed = false;
   if (same_account) {
     bool identity_counts = identity_side;
-    if (resource_policy) {
-      const auto arn = SplitArn(req.resource);
-      const bool needs_policy =
-          arn && ((arn->service == "kms" && StartsWith(arn->resource, "key/")) ||
-                  (arn->service == "iam" && StartsWith(arn->resource, "role/") &&
-                   EqualsIgnoreCase(service, "sts")));
-      if (needs_policy && rp == PrincipalMatch::kNone) identity_counts = false;
-    }
+    const auto arn = SplitArn(req.resource);
+    // "Unless the key policy explicitly allows it, you cannot use IAM policies to allow
+    // access to a KMS key": a key whose policy the world does not give allows nothing.
+    const bool kms_key = arn && arn->service == "kms" && StartsWith(arn->resource, "key/");
+    const bool assumed_role = resource_policy && arn && arn->service == "iam" &&
+                              StartsWith(arn->resource, "role/") &&
+                              EqualsIgnoreCase(service, "sts");
+    if ((kms_key || assumed_role) && rp == PrincipalMatch::kNone) identity_counts = false;
     if (rp == PrincipalMatch::kDirect) {
       allowed = true;
       Append(&allows, std::move(rp_allows));

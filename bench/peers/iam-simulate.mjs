@@ -18,8 +18,8 @@
 //     service is one RCPs govern and the caller is not a service-linked role
 //     (iam-simulate adds RCPFullAWSAccess itself).
 //   - resource policy: the world's longest-prefix resources[] entry; resource account:
-//     request.resource_account, else that entry's account, else the ARN's account field,
-//     else (S3 ARNs of unknown buckets) the principal's account, which is what Arbiter's
+//     request.resource_account, else that entry's account, else the ARN's account field when
+//     it is a 12-digit account id, else (S3 ARNs of unknown buckets) the principal's account, which is what Arbiter's
 //     "no resource account means same account" rule amounts to.
 //   - context: the request's keys, values as strings (booleans and numbers printed), arrays
 //     kept; then the keys SPEC section 3 derives from the world (aws:PrincipalArn,
@@ -162,7 +162,9 @@ function convert(req) {
   const anonymous = p.type === 'Anonymous';
   const iam = !anonymous && p.type !== 'AWSService';
   const resource = req.resource === '*' ? undefined : findResource(req.resource);
-  let resourceAccount = req.resource_account ?? resource?.account ?? splitArn(req.resource)?.account ?? '';
+  const arnAccount = splitArn(req.resource)?.account;
+  // Only a 12-digit account id in the ARN names an owner ("aws" in AWS-owned ARNs does not).
+  let resourceAccount = req.resource_account ?? resource?.account ?? (isAccountId(arnAccount ?? '') ? arnAccount : '');
   const resourceAccountKnown = resourceAccount !== '';
   if (!resourceAccountKnown) resourceAccount = p.account || '000000000000';
 
@@ -245,7 +247,6 @@ const prepared = converted.map(({ core }) => ({
 }));
 
 const MAP = { Allowed: 'Allow', ExplicitlyDenied: 'ExplicitDeny', ImplicitlyDenied: 'ImplicitDeny' };
-const statementRefs = (analysis) => (analysis?.[0] === undefined ? [] : analysis);
 function reasons(r) {
   const out = [];
   const add = (kind, list) => {
