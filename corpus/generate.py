@@ -511,7 +511,11 @@ def handwritten_policies():
     P["Session-TeamScoped"] = {"Version": V, "Statement": [
         {"Sid": "TeamResources", "Effect": "Allow", "Action": "*", "Resource": "*",
          "Condition": {"StringEqualsIfExists": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"}}},
-        {"Sid": "NoDeletes", "Effect": "Deny", "Action": ["*:Delete*", "s3:PutBucketPolicy"],
+        # Wildcards belong in the action name, not the service prefix
+        # (reference_policies_elements_action.html): list the services.
+        {"Sid": "NoDeletes", "Effect": "Deny",
+         "Action": ["s3:Delete*", "dynamodb:Delete*", "sqs:Delete*", "kms:Delete*",
+                    "secretsmanager:Delete*", "ec2:Delete*", "s3:PutBucketPolicy"],
          "Resource": "*"},
     ]}
     return P
