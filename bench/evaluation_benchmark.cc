@@ -11,19 +11,13 @@
 
 #include "compiler/compile.h"
 #include "compiler/world.h"
+#include "core/file.h"
 #include "engine/engine.h"
 #include "json/json.h"
 #include "reference/evaluator.h"
 
 namespace arbiter {
 namespace {
-
-std::string Slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 struct Fixture {
   World world;

@@ -10,6 +10,7 @@
 #include "compiler/compile.h"
 #include "compiler/policy_parser.h"
 #include "compiler/world.h"
+#include "core/file.h"
 #include "core/strings.h"
 #include "engine/engine.h"
 #include "json/json.h"
@@ -29,15 +30,6 @@ constexpr std::string_view kUsage =
 int Usage(std::ostream& err, std::string_view problem) {
   err << "arbiter: " << problem << "\n" << kUsage;
   return 2;
-}
-
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return false;
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  *out = ss.str();
-  return !f.bad();
 }
 
 struct Options {

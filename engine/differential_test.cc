@@ -10,6 +10,7 @@
 
 #include "compiler/compile.h"
 #include "compiler/world.h"
+#include "core/file.h"
 #include "engine/engine.h"
 #include "engine/testing/request_generator.h"
 #include "json/json.h"
@@ -19,13 +20,6 @@ namespace arbiter {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 struct NamedWorld {
   std::string name;

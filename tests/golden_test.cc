@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "compiler/world.h"
+#include "core/file.h"
 #include "core/strings.h"
 #include "json/json.h"
 #include "reference/evaluator.h"
@@ -15,13 +16,6 @@ namespace arbiter {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Slurp(const fs::path& p) {
-  std::ifstream f(p, std::ios::binary);
-  std::ostringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
 
 std::vector<fs::path> GoldenFiles() {
   std::vector<fs::path> files;
