@@ -14,15 +14,17 @@ bool HasWildcard(std::string_view s) { return s.find_first_of("*?") != std::stri
 // Glob share its automaton, so each distinct pattern is compiled once.
 class GlobCache {
  public:
-  const Glob& Get(std::string_view pattern, GlobMode mode) {
+  GlobRef Get(std::string_view pattern, GlobMode mode) {
     auto& globs = globs_[static_cast<int>(mode)];
     auto it = globs.find(ToAbsl(pattern));
-    if (it == globs.end()) it = globs.emplace(std::string(pattern), Glob(pattern, mode)).first;
+    if (it == globs.end()) {
+      it = globs.emplace(std::string(pattern), std::make_shared<const Glob>(pattern, mode)).first;
+    }
     return it->second;
   }
 
  private:
-  absl::flat_hash_map<std::string, Glob> globs_[3];
+  absl::flat_hash_map<std::string, GlobRef> globs_[3];
 };
 
 // Splits a string holding policy variables into pieces (the parser validated the syntax).
@@ -238,22 +240,13 @@ class ActionTable {
   absl::flat_hash_map<std::string, std::vector<uint32_t>> by_service_;
 };
 
-// Turns (action id, statement) pairs into sorted ids with statement ranges.
-void BuildIndex(std::vector<std::pair<uint32_t, uint32_t>>* pairs, std::vector<uint32_t>* ids,
-                std::vector<uint32_t>* offsets, std::vector<uint32_t>* statements) {
-  std::sort(pairs->begin(), pairs->end());
-  pairs->erase(std::unique(pairs->begin(), pairs->end()), pairs->end());
-  for (size_t i = 0; i < pairs->size(); ++i) {
-    if (i == 0 || (*pairs)[i].first != (*pairs)[i - 1].first) {
-      ids->push_back((*pairs)[i].first);
-      offsets->push_back(static_cast<uint32_t>(statements->size()));
-    }
-    statements->push_back((*pairs)[i].second);
-  }
-  offsets->push_back(static_cast<uint32_t>(statements->size()));
-  ids->shrink_to_fit();
-  offsets->shrink_to_fit();
-  statements->shrink_to_fit();
+// Packs (action id, statement) pairs into the sorted (id << 32 | statement) index.
+void BuildIndex(std::vector<std::pair<uint32_t, uint32_t>>* pairs, std::vector<uint64_t>* index) {
+  index->reserve(pairs->size());
+  for (const auto& [id, statement] : *pairs) index->push_back(uint64_t{id} << 32 | statement);
+  std::sort(index->begin(), index->end());
+  index->erase(std::unique(index->begin(), index->end()), index->end());
+  index->shrink_to_fit();
 }
 
 }  // namespace
@@ -419,11 +412,14 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
           if (!cs.action_patterns.empty()) cp.wildcard_action.push_back(sid);
         }
       }
-      cp.sids.push_back(st.sid);
+      cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
+      cp.has_sid.push_back(st.sid.has_value());
+      if (st.sid) cp.sid_text += *st.sid;
       out.statements.push_back(std::move(cs));
     }
-    BuildIndex(&matches, &cp.action_ids, &cp.action_offsets, &cp.action_statements);
-    BuildIndex(&listed, &cp.listed_ids, &cp.listed_offsets, &cp.listed_statements);
+    cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
+    BuildIndex(&matches, &cp.action_index);
+    BuildIndex(&listed, &cp.listed_index);
     out.policies.push_back(std::move(cp));
   }
   out.action_service = std::move(action_service);
@@ -512,20 +508,16 @@ size_t MapBytes(const Map& m) {
 
 size_t CompiledWorld::MemoryBytes() const {
   size_t n = sizeof(*this);
-  absl::flat_hash_set<const void*> automata;  // shared by copies: count each once
-  auto glob_bytes = [&](const Glob& g) {
-    return automata.insert(g.automaton_id()).second ? g.HeapBytes()
-                                                    : g.HeapBytes() - g.AutomatonBytes();
+  absl::flat_hash_set<const void*> shared;  // interned globs: count each once
+  auto glob_bytes = [&](const GlobRef& g) -> size_t {
+    if (!g || !shared.insert(g.get()).second) return 0;
+    return sizeof(Glob) + g->HeapBytes();
   };
   for (const CompiledPolicy& p : policies) {
-    n += sizeof(p) + StringBytes(p.name) + VectorBytes(p.sids) + VectorBytes(p.action_ids) +
-         VectorBytes(p.action_offsets) + VectorBytes(p.action_statements) +
+    n += sizeof(p) + StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
+         p.has_sid.capacity() / 8 + VectorBytes(p.action_index) + VectorBytes(p.listed_index) +
          VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) +
-         VectorBytes(p.listed_ids) + VectorBytes(p.listed_offsets) +
-         VectorBytes(p.listed_statements);
-    for (const auto& s : p.sids) {
-      if (s) n += StringBytes(*s);
-    }
+         VectorBytes(p.services);
   }
   for (const CompiledStatement& s : statements) {
     n += sizeof(s) + VectorBytes(s.resources) + VectorBytes(s.principals) +
@@ -541,13 +533,12 @@ size_t CompiledWorld::MemoryBytes() const {
       for (const CompiledOperand& o : c.operands) {
         n += StringBytes(o.text) + glob_bytes(o.glob) + PiecesBytes(o.pieces) +
              VectorBytes(o.arn_parts);
-        for (const Glob& g : o.arn_parts) n += glob_bytes(g);
+        for (const GlobRef& g : o.arn_parts) n += glob_bytes(g);
       }
     }
   }
   n += MapBytes(action_ids) + MapBytes(service_ids) + VectorBytes(action_service) +
        VectorBytes(action_rcp);
-  for (const CompiledPolicy& p : policies) n += VectorBytes(p.services);
   for (const auto& [k, v] : action_ids) n += StringBytes(k);
   n += VectorBytes(principals) + MapBytes(principal_by_arn);
   for (const CompiledPrincipal& p : principals) {

@@ -24,6 +24,7 @@
 #define ARBITER_COMPILER_COMPILED_WORLD_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@
 #include "core/values.h"
 
 namespace arbiter {
+
+// Compiled globs are interned by the compiler and shared: each distinct pattern is built
+// once, and patterns that need no automaton carry none.
+using GlobRef = std::shared_ptr<const Glob>;
 
 // Where a condition key's value comes from when the request does not give it
 // (SPEC section 3, derived keys).
@@ -82,7 +87,7 @@ struct CompiledPattern {
   };
   Kind kind = Kind::kLiteral;
   std::string text;                   // the pattern (kVariable: with its variables)
-  Glob glob;                          // kGlob
+  GlobRef glob;                       // kGlob
   std::vector<VariablePiece> pieces;  // kVariable
   // kVariable: the literal text before the first wildcard or variable; any match starts
   // with it, so most resources are rejected without running the matcher.
@@ -98,8 +103,8 @@ struct CompiledOperand {
   int64_t millis = 0;
   bool boolean = false;
   IpNetwork network;
-  Glob glob;                    // StringLike
-  std::vector<Glob> arn_parts;  // Arn*: partition, service, region, account, resource
+  GlobRef glob;                    // StringLike, and Arn* operands that are not ARNs
+  std::vector<GlobRef> arn_parts;  // Arn*: partition, service, region, account, resource
 };
 
 struct CompiledCondition {
@@ -148,21 +153,25 @@ struct CompiledPolicy {
            (service / 64 < services.size() && (services[service / 64] >> (service % 64)) & 1);
   }
   PolicyVersion version = PolicyVersion::k2008_10_17;
-  std::vector<std::optional<std::string>> sids;  // per statement, for explanations
-  uint32_t first_statement = 0;                  // its statements are [first, first + count)
+  // Sids, for explanations: statement i's is sid_text[sid_offsets[i], sid_offsets[i + 1])
+  // when has_sid[i].
+  std::string sid_text;
+  std::vector<uint32_t> sid_offsets;
+  std::vector<bool> has_sid;
+  std::optional<std::string> Sid(uint32_t i) const {
+    if (!has_sid[i]) return std::nullopt;
+    return sid_text.substr(sid_offsets[i], sid_offsets[i + 1] - sid_offsets[i]);
+  }
+  uint32_t first_statement = 0;  // its statements are [first, first + count)
   uint32_t statement_count = 0;
-  // Sorted interned action ids; the statements matching action_ids[i] (by a positive
-  // Action pattern) are action_statements[action_offsets[i] .. action_offsets[i + 1]).
-  std::vector<uint32_t> action_ids;
-  std::vector<uint32_t> action_offsets;
-  std::vector<uint32_t> action_statements;
+  // (action id << 32 | statement id), sorted: the statements whose positive Action
+  // patterns match an interned action are one run, found by binary search.
+  std::vector<uint64_t> action_index;
   std::vector<uint32_t> every_action;  // statements with Action "*": any action matches
   std::vector<uint32_t> not_action;    // NotAction statements, matched with their globs
-  // The same layout for NotAction: the statements whose NotAction lists action_ids[i]
-  // (and so do not apply to that action).
-  std::vector<uint32_t> listed_ids;
-  std::vector<uint32_t> listed_offsets;
-  std::vector<uint32_t> listed_statements;
+  // The same layout for NotAction: the statements whose NotAction lists an action (and so
+  // do not apply to it).
+  std::vector<uint64_t> listed_index;
   std::vector<uint32_t> wildcard_action;  // statements with wildcard Action patterns
 };
 

@@ -304,9 +304,9 @@ bool ArnMatches(const CompiledOperand& o, std::string_view value, std::string_vi
   if (!v) return false;
   const std::string_view vp[] = {v->partition, v->service, v->region, v->account, v->resource};
   if (!o.has_variables) {
-    if (o.arn_parts.empty()) return o.glob.Matches(value);
+    if (o.arn_parts.empty()) return o.glob->Matches(value);
     for (int k = 0; k < 5; ++k) {
-      if (!o.arn_parts[k].Matches(vp[k])) return false;
+      if (!o.arn_parts[k]->Matches(vp[k])) return false;
     }
     return true;
   }
@@ -332,7 +332,7 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
     case Operator::kStringEqualsIgnoreCase:
       return EqualsIgnoreCase(value, text);
     case Operator::kStringLike:
-      return dyn ? GlobMatchDynamic(text, lit, value, GlobMode::kString) : o.glob.Matches(value);
+      return dyn ? GlobMatchDynamic(text, lit, value, GlobMode::kString) : o.glob->Matches(value);
     case Operator::kBinaryEquals:
       return value == text;
     case Operator::kNumericEquals:
@@ -527,7 +527,7 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         m = StartsWith(resource, r.text);
         break;
       case CompiledPattern::Kind::kGlob:
-        m = r.glob.Matches(resource);
+        m = r.glob->Matches(resource);
         break;
       case CompiledPattern::Kind::kVariable:
         if (!Substitute(r.pieces, c, 0)) return false;  // the statement is invalid
@@ -557,25 +557,25 @@ bool ActionMatchesSlow(const CompiledStatement& st, std::string_view action) {
 
 // Calls f(statement id) for each statement of `policy` whose Action/NotAction covers the
 // request's action.
-// The statements [first, last) that an (ids, offsets, statements) index gives `id`.
+// The run of (id << 32 | statement) entries of a sorted index that name `id`.
 struct Range {
-  const uint32_t* first = nullptr;
-  const uint32_t* last = nullptr;
+  const uint64_t* first = nullptr;
+  const uint64_t* last = nullptr;
 };
-Range FindIn(const std::vector<uint32_t>& ids, const std::vector<uint32_t>& offsets,
-             const std::vector<uint32_t>& statements, uint32_t id) {
-  auto it = std::lower_bound(ids.begin(), ids.end(), id);
-  if (it == ids.end() || *it != id) return {};
-  const size_t i = static_cast<size_t>(it - ids.begin());
-  return {statements.data() + offsets[i], statements.data() + offsets[i + 1]};
+Range FindIn(const std::vector<uint64_t>& index, uint32_t id) {
+  const uint64_t key = uint64_t{id} << 32;
+  const uint64_t* first = std::lower_bound(index.data(), index.data() + index.size(), key);
+  const uint64_t* last = first;
+  const uint64_t* end = index.data() + index.size();
+  while (last != end && (*last >> 32) == id) ++last;
+  return {first, last};
 }
 
 template <typename F>
 void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const Ctx& c, F f) {
   if (c.has_action_id) {
-    const Range r =
-        FindIn(policy.action_ids, policy.action_offsets, policy.action_statements, c.action_id);
-    for (const uint32_t* s = r.first; s != r.last; ++s) f(*s);
+    const Range r = FindIn(policy.action_index, c.action_id);
+    for (const uint64_t* s = r.first; s != r.last; ++s) f(static_cast<uint32_t>(*s));
   } else {
     for (uint32_t sid : policy.wildcard_action) {
       if (ActionMatchesSlow(w.statements[sid], c.action)) f(sid);
@@ -584,10 +584,10 @@ void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, cons
   for (uint32_t sid : policy.every_action) f(sid);
   if (policy.not_action.empty()) return;
   if (c.has_action_id) {
-    const Range listed =
-        FindIn(policy.listed_ids, policy.listed_offsets, policy.listed_statements, c.action_id);
+    const Range listed = FindIn(policy.listed_index, c.action_id);
     for (uint32_t sid : policy.not_action) {
-      if (std::find(listed.first, listed.last, sid) == listed.last) f(sid);
+      const uint64_t entry = uint64_t{c.action_id} << 32 | sid;
+      if (std::find(listed.first, listed.last, entry) == listed.last) f(sid);
     }
   } else {
     for (uint32_t sid : policy.not_action) {
@@ -604,7 +604,7 @@ struct PolicyOutcome {
 
 void AddReason(std::vector<Reason>* out, const CompiledPolicy& policy, PolicyRole role,
                const CompiledStatement& st) {
-  out->push_back(Reason{policy.name, role, policy.sids[st.index], st.index, st.effect});
+  out->push_back(Reason{policy.name, role, policy.Sid(st.index), st.index, st.effect});
 }
 
 // Evaluates one policy playing `role`. Reasons (explain only) are appended in statement
