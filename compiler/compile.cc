@@ -150,20 +150,20 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
 std::vector<CompiledPrincipalRef> CompilePrincipals(const PrincipalSpec& spec) {
   using K = CompiledPrincipalRef::Kind;
   std::vector<CompiledPrincipalRef> refs;
-  if (spec.wildcard) refs.push_back({K::kEveryone, "*"});
+  if (spec.wildcard) refs.push_back({K::kEveryone, "*", "*"});
   for (const std::string& a : spec.aws) {
     if (a == "*") {
-      refs.push_back({K::kEveryone, a});
+      refs.push_back({K::kEveryone, a, a});
     } else if (IsAccountId(a)) {
-      refs.push_back({K::kAccount, a});
+      refs.push_back({K::kAccount, a, a});
     } else if (auto arn = SplitArn(a); arn && arn->service == "iam" && arn->resource == "root") {
-      refs.push_back({K::kAccount, std::string(arn->account)});
+      refs.push_back({K::kAccount, std::string(arn->account), a});
     } else {
-      refs.push_back({K::kArn, a});
+      refs.push_back({K::kArn, a, a});
     }
   }
-  for (const std::string& s : spec.service) refs.push_back({K::kService, s});
-  for (const std::string& f : spec.federated) refs.push_back({K::kFederated, f});
+  for (const std::string& s : spec.service) refs.push_back({K::kService, s, ""});
+  for (const std::string& f : spec.federated) refs.push_back({K::kFederated, f, ""});
   return refs;
 }
 
@@ -423,16 +423,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     out.policies.push_back(std::move(cp));
   }
   out.action_service = std::move(action_service);
-  for (const std::string& n : actions.names()) {
-    const std::string_view service = std::string_view(n).substr(0, n.find(':'));
-    // Services whose resources RCPs govern:
-    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-    static constexpr std::string_view kRcpServices[] = {
-        "s3",   "sts",      "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity",
-        "logs", "dynamodb", "ecr", "aoss"};
-    out.action_rcp.push_back(std::find(std::begin(kRcpServices), std::end(kRcpServices), service) !=
-                             std::end(kRcpServices));
-  }
+  for (const std::string& n : actions.names()) out.action_rcp.push_back(RcpGovernsAction(n));
   out.service_ids = std::move(services);
   out.action_ids = actions.TakeIds();
 
@@ -447,6 +438,13 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.service_linked_role = p.type == PrincipalType::kAssumedRole &&
                              StrContains(p.principal_arn, ":role/aws-service-role/");
     cp.tags = LowerTags(p.tags);
+    if (p.type == PrincipalType::kAnonymous) {
+      cp.derived_userid = "anonymous";
+    } else if (p.type == PrincipalType::kFederatedUser) {
+      if (const auto arn = SplitArn(p.arn); arn && StartsWith(arn->resource, "federated-user/")) {
+        cp.derived_userid = StrCat(p.account, ":", arn->resource.substr(15));
+      }
+    }
     cp.identity = ids(p.identity_policies);
     if (p.permissions_boundary) cp.boundary = policy_index.at(*p.permissions_boundary);
     cp.session = ids(p.session_policies);

@@ -119,6 +119,7 @@ struct CompiledPrincipalRef {
   enum class Kind : uint8_t { kEveryone, kAccount, kArn, kService, kFederated, kNever };
   Kind kind = Kind::kNever;
   std::string value;  // account id, ARN, service or provider
+  std::string aws;    // an "AWS" entry exactly as written ("" for other keys)
 };
 
 struct CompiledStatement {
@@ -180,6 +181,9 @@ struct CompiledAccount;
 struct CompiledPrincipal {
   PrincipalEntry entry;
   const CompiledAccount* account = nullptr;  // its organization account, if any
+  // aws:userid when the world gives none: "anonymous", or "account:name" for a
+  // federated user (reference_policies_variables.html, "Principal key values").
+  std::optional<std::string> derived_userid;
   bool service_linked_role = false;
   absl::flat_hash_map<std::string, std::string> tags;  // lower-cased keys
   std::vector<uint32_t> identity;                      // policy indices

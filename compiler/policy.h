@@ -85,6 +85,11 @@ std::optional<ConditionOperator> ParseConditionOperator(std::string_view name,
                                                         bool* canonical = nullptr);
 std::string FormatConditionOperator(const ConditionOperator& op);
 
+// Whether RCPs govern requests for `action`: its service is one that supports RCPs, and
+// it is not one of the documented exemptions (kms:RetireGrant).
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
+bool RcpGovernsAction(std::string_view action);
+
 // One policy variable, "${name}" or "${name, 'default'}", in text that starts at s[start]
 // with "${". `end` is one past its '}'. Returns nullopt when the text there is not a
 // well-formed variable: such text is plain characters (the parser reports it as

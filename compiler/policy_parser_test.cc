@@ -236,6 +236,12 @@ TEST(RequestTest, ParsesAndLowercasesContextKeys) {
   EXPECT_FALSE(ParseRequest(
       R"({"principal":"*","action":"a:b","resource":"*","context":{"k":{"x":1}}})", &r, &err));
   EXPECT_FALSE(ParseRequest("not json", &r, &err));
+  std::string many = R"({"principal":"*","action":"a:b","resource":"*","context":{)";
+  for (size_t i = 0; i <= kMaxContextKeys; ++i)
+    many += (i ? "," : "") + ("\"k:" + std::to_string(i) + "\":1");
+  many += "}}";
+  EXPECT_FALSE(ParseRequest(many, &r, &err));
+  EXPECT_NE(err.find("more than"), std::string::npos) << err;
   EXPECT_FALSE(
       ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","extra":1})", &r, &err));
 }

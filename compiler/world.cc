@@ -470,6 +470,10 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
         *error = "\"context\" must be an object";
         return false;
       }
+      if (m.value.members.size() > kMaxContextKeys) {
+        *error = StrCat("\"context\" has more than ", kMaxContextKeys, " keys");
+        return false;
+      }
       for (const json::Member& c : m.value.members) {
         ContextValue cv;
         auto scalar = [&](const json::Value& x, std::string* dst) {

@@ -93,8 +93,11 @@ struct Request {
   absl::flat_hash_map<std::string, ContextValue> context;
 };
 
-// Longest principal, action, resource or resource_account a request may give.
+// Longest principal, action, resource or resource_account a request may give, and the
+// most context keys (AWS request contexts carry dozens; the engine scans them per
+// condition key, so the cap bounds that work).
 inline constexpr size_t kMaxRequestField = 8192;
+inline constexpr size_t kMaxContextKeys = 1024;
 
 // Parses one JSON Lines request. On failure returns false and sets `error`.
 bool ParseRequest(std::string_view line, Request* out, std::string* error);

@@ -167,6 +167,36 @@ TEST(DifferentialTest, MalformedVariablesAreText) {
   EXPECT_EQ(ReferenceEvaluate(world, r).decision, Decision::kAllow);
 }
 
+// Regression (review): a world principal whose ARN is an account's root (or a bare id)
+// but whose type says otherwise; NotPrincipal entries are compared as written.
+TEST(DifferentialTest, NotPrincipalComparesEntriesAsWritten) {
+  std::vector<Finding> findings;
+  std::optional<World> world = LoadWorld(R"({
+    "policies": {
+      "Allow": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+      "Bucket": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny",
+        "NotPrincipal": {"AWS": ["arn:aws:iam::111122223333:root", "111122223333"]},
+        "Action": "s3:*", "Resource": "*"}]}},
+    "principals": [
+      {"arn": "arn:aws:iam::111122223333:root", "type": "User", "identity_policies": ["Allow"]},
+      {"arn": "111122223333", "type": "AssumedRole", "identity_policies": ["Allow"]},
+      {"arn": "arn:aws:iam::444455556666:root", "type": "FederatedUser"}],
+    "resources": [{"arn": "arn:aws:s3:::b", "account": "111122223333", "policy": "Bucket"}]
+  })",
+                                         &findings);
+  ASSERT_TRUE(world.has_value());
+  const CompiledWorld compiled = Compile(*world);
+  EvalScratch scratch;
+  for (const char* principal :
+       {"arn:aws:iam::111122223333:root", "111122223333", "arn:aws:iam::444455556666:root"}) {
+    Request r;
+    r.principal = principal;
+    r.action = "s3:GetObject";
+    r.resource = "arn:aws:s3:::b/k";
+    Same("notprincipal-as-written", compiled, *world, r, scratch);
+  }
+}
+
 TEST(DifferentialTest, EngineEqualsReferenceOnGeneratedRequests) {
   const std::vector<NamedWorld> worlds = BundledWorlds();
   ASSERT_FALSE(worlds.empty());

@@ -98,6 +98,8 @@ struct PrincipalView {
   const CompiledPrincipal* compiled = nullptr;
   bool service_linked_role = false;
   const CompiledAccount* org_account = nullptr;  // the principal's account in the organization
+  std::string_view derived_userid;  // aws:userid when the world gives none (see compile)
+  bool has_derived_userid = false;
 };
 
 PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::string& scratch) {
@@ -115,12 +117,15 @@ PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::s
     v.compiled = &p;
     v.service_linked_role = p.service_linked_role;
     v.org_account = p.account;
+    if (p.derived_userid) v.derived_userid = *p.derived_userid, v.has_derived_userid = true;
     return v;
   }
   v.arn = arn;
   v.principal_arn = arn;
   if (arn == "*") {
     v.type = PrincipalType::kAnonymous;
+    v.derived_userid = "anonymous";
+    v.has_derived_userid = true;
     return v;
   }
   if (IsAccountId(arn)) {
@@ -155,6 +160,9 @@ PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::s
     v.principal_arn = scratch;
   } else if (parts->service == "sts" && StartsWith(res, "federated-user/")) {
     v.type = PrincipalType::kFederatedUser;
+    scratch.assign(parts->account).append(":").append(res.substr(15));
+    v.derived_userid = scratch;
+    v.has_derived_userid = true;
   } else if (parts->service == "iam" && StartsWith(res, "role/")) {
     v.type = PrincipalType::kAssumedRole;
   } else {
@@ -232,6 +240,7 @@ Values Lookup(const KeyRef& k, const Ctx& c) {
     case DerivedKey::kUserId:
       if (p.user_id && *p.user_id) return Single(**p.user_id);
       if (p.type == PrincipalType::kAccount) return Single(p.account);
+      if (p.has_derived_userid) return Single(p.derived_userid);
       break;
     case DerivedKey::kUsername:
       if (p.type == PrincipalType::kUser && p.has_username) return Single(p.username);
@@ -374,8 +383,8 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
     case Operator::kIpAddress: {
       const std::optional<IpNetwork> net =
           dyn ? ParseCidr(text) : (o.valid ? std::optional<IpNetwork>(o.network) : std::nullopt);
-      const std::optional<IpNetwork> addr = ParseCidr(value);
-      return net && addr && net->Contains(*addr);
+      const std::optional<IpNetwork> addr = ParseCidr(value);  // an address, not a network
+      return net && addr && addr->prefix == (addr->v6 ? 128 : 32) && net->Contains(*addr);
     }
     case Operator::kArnEquals:
     case Operator::kArnLike:
@@ -390,11 +399,12 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
   const OperatorInfo& info = *c.info;
   const Values values = Lookup(c.key, ctx);
   const bool present = values.size() > 0;
+  const bool null_dataset = !present || (values.size() == 1 && values[0].empty());
   auto result = [](bool b) { return b ? Match::kTrue : Match::kFalse; };
   if (c.op.op == Operator::kNull) {
     // Null's operands are the literals true/false (a variable there is never a boolean).
     for (const CompiledOperand& o : c.operands) {
-      if (o.valid && !o.has_variables && o.boolean == !present) return Match::kTrue;
+      if (o.valid && !o.has_variables && o.boolean == null_dataset) return Match::kTrue;
     }
     return Match::kFalse;
   }
@@ -402,6 +412,9 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
     if (c.op.if_exists || c.op.qualifier == SetQualifier::kForAllValues) return Match::kTrue;
     if (c.op.qualifier == SetQualifier::kForAnyValue) return Match::kFalse;
     return result(info.negated);
+  }
+  if (null_dataset && c.op.qualifier != SetQualifier::kNone) {
+    return result(c.op.qualifier == SetQualifier::kForAllValues);
   }
   // Substitute every operand with variables first: one without a value invalidates the
   // statement.
@@ -481,9 +494,9 @@ PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
 // NotPrincipal with Deny: excluded only when every layer of the caller is listed.
 bool ExcludedByNotPrincipal(const std::vector<CompiledPrincipalRef>& refs, const PrincipalView& p) {
   using K = CompiledPrincipalRef::Kind;
-  auto listed = [&](std::string_view arn) {
+  auto listed = [&](std::string_view arn) {  // an "AWS" entry written exactly so
     for (const CompiledPrincipalRef& r : refs) {
-      if (r.kind == K::kArn && r.value == arn) return true;
+      if (!r.aws.empty() && r.aws == arn) return true;
     }
     return false;
   };
@@ -658,17 +671,6 @@ PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reas
   return out;
 }
 
-// Services whose resources RCPs govern (see reference/evaluator.cc).
-bool RcpGovernsService(std::string_view service) {
-  static constexpr std::string_view kServices[] = {
-      "s3",   "sts",      "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity",
-      "logs", "dynamodb", "ecr", "aoss"};
-  for (std::string_view s : kServices) {
-    if (EqualsIgnoreCase(s, service)) return true;
-  }
-  return false;
-}
-
 const CompiledResource* FindResource(const CompiledWorld& w, std::string_view arn) {
   if (arn == "*" || w.resources.empty()) return nullptr;
   // Longest first: the whole ARN, then each prefix that ends before a '/' or ':'.
@@ -759,7 +761,7 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
   const CompiledAccount* scp_account =
       c.iam && !c.p.service_linked_role ? c.p.org_account : nullptr;
   const bool rcp_service =
-      c.has_action_id ? w.action_rcp[c.action_id] != 0 : RcpGovernsService(service);
+      c.has_action_id ? w.action_rcp[c.action_id] != 0 : RcpGovernsAction(req.action);
   const CompiledAccount* rcp_account =
       rcp_service && !c.p.service_linked_role ? c.resource_org_account : nullptr;
   const bool has_resource_policy = c.resource != nullptr && c.resource->policy.has_value();

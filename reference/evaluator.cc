@@ -144,8 +144,8 @@ bool MatchOne(Operator op, std::string_view value, const Resolved& pv) {
       return value == pv.text;
     case Operator::kIpAddress: {
       const auto net = ParseCidr(pv.text);
-      const auto addr = ParseCidr(value);
-      return net && addr && net->Contains(*addr);
+      const auto addr = ParseCidr(value);  // an address, not a network
+      return net && addr && addr->prefix == (addr->v6 ? 128 : 32) && net->Contains(*addr);
     }
     case Operator::kArnEquals:
     case Operator::kArnLike:
@@ -178,11 +178,17 @@ Match EvalCondition(const Condition& c, PolicyVersion version, const Context& co
   const OperatorInfo& info = Info(c.op.op);
   auto it = context.find(AsciiStrToLower(c.key));
   const bool present = it != context.end() && !it->second.values.empty();
+  // A value that "resolves to a null dataset, such as an empty string" is null for the
+  // Null operator and an empty set for the set qualifiers
+  // (reference_policies_condition-single-vs-multi-valued-context-keys.html); other
+  // operators compare "" as a value (s3:prefix "" lists a bucket's root).
+  const bool null_dataset =
+      !present || (it->second.values.size() == 1 && it->second.values[0].empty());
   auto result = [](bool b) { return b ? Match::kTrue : Match::kFalse; };
   if (c.op.op == Operator::kNull) {
     for (const std::string& v : c.values) {
       const std::optional<bool> want_absent = ParseBool(v);
-      if (want_absent && *want_absent == !present) return Match::kTrue;
+      if (want_absent && *want_absent == null_dataset) return Match::kTrue;
     }
     return Match::kFalse;
   }
@@ -190,6 +196,9 @@ Match EvalCondition(const Condition& c, PolicyVersion version, const Context& co
     if (c.op.if_exists || c.op.qualifier == SetQualifier::kForAllValues) return Match::kTrue;
     if (c.op.qualifier == SetQualifier::kForAnyValue) return Match::kFalse;
     return result(info.negated);
+  }
+  if (null_dataset && c.op.qualifier != SetQualifier::kNone) {
+    return result(c.op.qualifier == SetQualifier::kForAllValues);
   }
   // "You can't use a policy variable with the Numeric/Date/Binary/IpAddress condition
   // operator" (reference_policies_elements_condition_operators.html): there "${" is text.
@@ -339,18 +348,6 @@ bool ConditionsMatch(const Statement& st, PolicyVersion version, const Context& 
   return true;
 }
 
-// Services whose resources RCPs govern.
-// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
-bool RcpGovernsService(std::string_view service) {
-  static constexpr std::string_view kServices[] = {
-      "s3",   "sts",      "kms", "sqs", "secretsmanager", "cognito-idp", "cognito-identity",
-      "logs", "dynamodb", "ecr", "aoss"};
-  for (std::string_view s : kServices) {
-    if (EqualsIgnoreCase(s, service)) return true;
-  }
-  return false;
-}
-
 // Service-linked roles are not limited by SCPs or RCPs.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
 bool IsServiceLinkedRole(const PrincipalEntry& p) {
@@ -376,7 +373,16 @@ Context BuildContext(const World& world, const Request& req, const PrincipalEntr
     derive("aws:userid", *p.user_id);
   } else if (p.type == PrincipalType::kAccount) {
     derive("aws:userid", p.account);
-  }  // anonymous callers "will not populate the ${aws:userid} variable"
+  } else if (p.type == PrincipalType::kAnonymous) {
+    // "Principal key values": an anonymous caller's aws:userid is "anonymous"; a
+    // federated user's is "account:caller-specified-name"
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html).
+    derive("aws:userid", "anonymous");
+  } else if (p.type == PrincipalType::kFederatedUser) {
+    if (const auto arn = SplitArn(p.arn); arn && StartsWith(arn->resource, "federated-user/")) {
+      derive("aws:userid", StrCat(p.account, ":", arn->resource.substr(15)));
+    }
+  }
   if (p.type == PrincipalType::kUser && p.username) derive("aws:username", *p.username);
   for (const auto& [k, v] : p.tags) derive(StrCat("aws:PrincipalTag/", k), v);
   if (world.org_id && iam && world.org_accounts.contains(p.account)) {
@@ -492,7 +498,8 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   }
   // RCPs limit access to resources of member accounts, whoever the caller is.
   const OrgAccount* rcp_account = nullptr;
-  if (!resource_account.empty() && RcpGovernsService(service) && !IsServiceLinkedRole(principal)) {
+  if (!resource_account.empty() && RcpGovernsAction(req.action) &&
+      !IsServiceLinkedRole(principal)) {
     auto it = world.org_accounts.find(resource_account);
     if (it != world.org_accounts.end()) rcp_account = &it->second;
   }
