@@ -191,6 +191,17 @@ TEST(WorldTest, LoadsSpecExample) {
   EXPECT_EQ(w->FindResource("arn:aws:s3:::example-bucket-2"), nullptr);
 }
 
+TEST(WorldTest, WarnsWhenAResourceOwnerIsUnknown) {
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({"resources": [{"arn": "arn:aws:s3:::no-owner"},
+                                       {"arn": "arn:aws:s3:::owned", "account": "111122223333"},
+                                       {"arn": "arn:aws:sqs:us-east-1:111122223333:q"}]})",
+                     &f);
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(Has(f, "resource-account-unknown", "/resources/0"));
+  EXPECT_EQ(f.size(), 1u);
+}
+
 TEST(WorldTest, DerivesPrincipalsFromArns) {
   auto u = DerivePrincipal("arn:aws:iam::111122223333:user/div/alice");
   EXPECT_EQ(u.type, PrincipalType::kUser);

@@ -268,6 +268,16 @@ class WorldLoader {
       Error(v.offset, "missing-element", "a resource needs \"arn\"", pointer);
       return;
     }
+    if (!r.account) {
+      const std::optional<ArnParts> arn = SplitArn(r.arn);
+      if (!arn || !IsAccountId(arn->account)) {
+        findings_->push_back({Severity::kWarning, v.offset, "resource-account-unknown",
+                              "the resource's owner is unknown (its ARN names no account): "
+                              "requests for it are evaluated as same-account unless they give "
+                              "resource_account; add \"account\"",
+                              pointer});
+      }
+    }
     world_.resources.push_back(std::move(r));
   }
 
