@@ -202,12 +202,9 @@ class Parser {
   }
 
   void CheckDuplicateKeys(const Value& obj, std::string_view pointer) {
-    std::set<std::string_view> seen;
-    for (const Member& m : obj.members) {
-      if (!seen.insert(m.key).second) {
-        Error(m.key_offset, "duplicate-key", StrCat("duplicate key \"", m.key, "\""),
-              json::PointerAppend(pointer, m.key));
-      }
+    for (const Member* m : json::DuplicateMembers(obj)) {
+      Error(m->key_offset, "duplicate-key", StrCat("duplicate key \"", m->key, "\""),
+            json::PointerAppend(pointer, m->key));
     }
   }
 

@@ -122,15 +122,9 @@ class WorldLoader {
     return false;
   }
   void CheckDuplicates(const Value& obj, std::string_view pointer) {
-    for (size_t i = 0; i < obj.members.size(); ++i) {
-      for (size_t j = 0; j < i; ++j) {
-        if (obj.members[j].key == obj.members[i].key) {
-          Error(obj.members[i].key_offset, "duplicate-key",
-                StrCat("duplicate key \"", obj.members[i].key, "\""),
-                json::PointerAppend(pointer, obj.members[i].key));
-          break;
-        }
-      }
+    for (const json::Member* m : json::DuplicateMembers(obj)) {
+      Error(m->key_offset, "duplicate-key", StrCat("duplicate key \"", m->key, "\""),
+            json::PointerAppend(pointer, m->key));
     }
   }
 

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 
+#include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
 
 namespace arbiter::json {
@@ -425,6 +426,30 @@ std::string_view TypeName(Type type) {
       return "object";
   }
   return "?";
+}
+
+std::vector<const Member*> DuplicateMembers(const Value& v) {
+  std::vector<const Member*> out;
+  const std::vector<Member>& m = v.members;
+  if (m.size() <= 16) {
+    for (size_t i = 1; i < m.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (m[j].key == m[i].key) {
+          out.push_back(&m[i]);
+          break;
+        }
+      }
+    }
+    return out;
+  }
+  absl::flat_hash_set<absl::string_view> seen;
+  seen.reserve(m.size());
+  for (const Member& member : m) {
+    if (!seen.insert(absl::string_view(member.key.data(), member.key.size())).second) {
+      out.push_back(&member);
+    }
+  }
+  return out;
 }
 
 const Value* Value::Find(std::string_view key) const {

@@ -43,6 +43,12 @@ struct Value {
   const Value* Find(std::string_view key) const;
 };
 
+struct Member;
+
+// The members of object `v` whose key an earlier member already used, in order.
+// O(n) expected (pairwise for small objects, hashing for large ones).
+std::vector<const Member*> DuplicateMembers(const Value& v);
+
 struct Member {
   std::string key;
   uint32_t key_offset = 0;  // offset of the key's opening quote
