@@ -319,7 +319,7 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
   samples.reserve(1u << 20);
   const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                            std::chrono::duration<double>(o.seconds * 0.4));
-  while (Clock::now() < deadline && samples.size() < (64u << 20)) {
+  do {
     for (size_t i = 0; i < requests.size(); ++i) {
       const auto a = Clock::now();
       const EvalResult res = Evaluate(compiled, requests[i], scratch);
@@ -327,7 +327,7 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
       by_decision[static_cast<int>(res.decision)] += 0;
       samples.push_back(std::chrono::duration_cast<std::chrono::nanoseconds>(b - a).count());
     }
-  }
+  } while (Clock::now() < deadline && samples.size() < (64u << 20));
   std::sort(samples.begin(), samples.end());
   const int64_t p50 = samples[samples.size() / 2];
   const int64_t p99 = samples[std::min(samples.size() - 1, samples.size() * 99 / 100)];

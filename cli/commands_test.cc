@@ -94,13 +94,59 @@ TEST_F(CliTest, BadRequestLinesYieldErrorsAndExitOne) {
 }
 
 TEST_F(CliTest, InvalidWorldIsRejectedWithFindings) {
-  const std::string w = Write("bad.json", "{\"policies\": {\"P\": {\"Statement\": []}}}");
+  const std::string w =
+      Write("bad.json",
+            "{\"policies\": {\"P\": {\"Statement\": [{\"Effect\": \"Maybe\", \"Action\": \"s3:*\", "
+            "\"Resource\": \"*\"}]}}}");
   EXPECT_EQ(Run({"eval", "--world", w, "--requests", "-"}, ""), 1);
-  EXPECT_NE(err_.find("bad.json:1:34: error: Statement must not be an empty array [empty-element] "
-                      "(/policies/P/Statement)"),
+  EXPECT_NE(err_.find("bad.json:1:46: error: Effect must be \"Allow\" or \"Deny\", not \"Maybe\" "
+                      "[bad-effect] (/policies/P/Statement/0/Effect)"),
             std::string::npos)
       << err_;
   EXPECT_EQ(out_, "");
+}
+
+// SPEC section 2's example world, verbatim: it must load (its empty Statement is a warning).
+TEST_F(CliTest, SpecExampleWorldLoads) {
+  const std::string w = Write("spec.json", R"({
+  "policies": { "NAME": { "Version": "2012-10-17", "Statement": [] } },
+  "principals": [
+    {
+      "arn": "arn:aws:sts::111122223333:assumed-role/Deploy/ci-42",
+      "principal_arn": "arn:aws:iam::111122223333:role/Deploy",
+      "type": "AssumedRole",
+      "account": "111122223333",
+      "user_id": "AROAEXAMPLEID:ci-42",
+      "username": "alice",
+      "tags": { "team": "payments" },
+      "identity_policies": ["NAME"],
+      "permissions_boundary": "NAME",
+      "session_policies": ["NAME"]
+    }
+  ],
+  "resources": [
+    { "arn": "arn:aws:s3:::example-bucket", "account": "111122223333",
+      "policy": "NAME", "tags": { "stage": "prod" } }
+  ],
+  "organization": {
+    "id": "o-a1b2c3d4e5",
+    "accounts": {
+      "111122223333": { "scps": [["FullAWSAccess"], ["NAME"]], "rcps": [["NAME"]] }
+    }
+  }
+})");
+  EXPECT_EQ(Run({"check", w}), 0) << out_;
+  const std::string req =
+      R"({"principal": "arn:aws:sts::111122223333:assumed-role/Deploy/ci-42", "action": "s3:GetObject", "resource": "arn:aws:s3:::example-bucket/reports/q3.csv"})"
+      "\n";
+  EXPECT_EQ(Run({"eval", "--world", w, "--requests", "-"}, req), 0) << err_;
+  EXPECT_EQ(out_, "{\"decision\": \"ImplicitDeny\"}\n");
+}
+
+TEST_F(CliTest, DirectoriesAreNotInputFiles) {
+  EXPECT_EQ(Run({"eval", "--world", World(), "--requests", dir_.string()}), 1);
+  EXPECT_EQ(Run({"eval", "--world", dir_.string(), "--requests", "-"}, ""), 1);
+  EXPECT_EQ(Run({"check", dir_.string()}), 1);
 }
 
 TEST_F(CliTest, CheckExitCodes) {

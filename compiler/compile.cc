@@ -435,8 +435,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   for (const PrincipalEntry& p : world.principals) {
     CompiledPrincipal cp;
     cp.entry = p;
-    cp.service_linked_role = p.type == PrincipalType::kAssumedRole &&
-                             StrContains(p.principal_arn, ":role/aws-service-role/");
+    cp.service_linked_role =
+        p.type == PrincipalType::kAssumedRole && IsServiceLinkedRoleArn(p.principal_arn);
     cp.tags = LowerTags(p.tags);
     if (p.type == PrincipalType::kAnonymous) {
       cp.derived_userid = "anonymous";

@@ -112,7 +112,7 @@ class Parser {
         if (!statement) statement = &m.value;
       } else {
         Error(m.key_offset, "unknown-key",
-              StrCat("unknown policy element \"", m.key, "\" (expected Version, Id or Statement)"),
+              StrCat("unknown policy element \"", m.key, "\"; expected Version, Id or Statement"),
               p);
       }
     }
@@ -131,7 +131,9 @@ class Parser {
       ParseStatement(*statement, sp, &policy);
     } else if (statement->is_array()) {
       if (statement->elements.empty()) {
-        Error(statement->offset, "empty-element", "Statement must not be an empty array", sp);
+        // SPEC section 2's example world has one; it allows nothing.
+        Warning(statement->offset, "empty-statement",
+                "Statement is an empty array: the policy allows and denies nothing", sp);
       }
       for (size_t i = 0; i < statement->elements.size(); ++i) {
         const Value& s = statement->elements[i];
@@ -373,7 +375,7 @@ class Parser {
         if (!ValidAction(v->text)) {
           Error(v->offset, "bad-action",
                 StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
-                       "\" is not an action (expected \"service:Action\" or \"*\")"),
+                       "\" is not an action; expected \"service:Action\" or \"*\""),
                 vp);
         }
         st.actions.push_back(v->text);
@@ -419,7 +421,7 @@ class Parser {
         !(principal->key == "Principal" && principal->value.is_string() &&
           principal->value.text == "*")) {
       Warning(principal->value.offset, "rcp-principal",
-              "an RCP statement should name \"Principal\": \"*\" (narrow it with conditions)",
+              "an RCP statement should name \"Principal\": \"*\" and narrow it with conditions",
               json::PointerAppend(pointer, principal->key));
     }
     if (principal) {
@@ -460,6 +462,16 @@ class Parser {
     policy->statements.push_back(std::move(st));
   }
 
+  // IAM unique ids (AIDA..., AROA...) stand in policies for deleted users and roles
+  // (reference_policies_elements_principal.html): accepted, matching nobody.
+  static bool IsUniqueId(std::string_view s) {
+    if (s.size() < 16 || s.size() > 32 || s[0] != 'A') return false;
+    for (char c : s) {
+      if (!absl::ascii_isupper(c) && !absl::ascii_isdigit(c)) return false;
+    }
+    return true;
+  }
+
   PrincipalSpec ParsePrincipal(const Value& v, const std::string& pointer) {
     PrincipalSpec spec;
     if (v.is_string()) {
@@ -495,7 +507,7 @@ class Parser {
       } else {
         Error(m.key_offset, "bad-principal",
               StrCat("unknown principal type \"", m.key,
-                     "\" (expected AWS, Service, Federated or CanonicalUser)"),
+                     "\"; expected AWS, Service, Federated or CanonicalUser"),
               p);
         continue;
       }
@@ -520,7 +532,7 @@ class Parser {
   }
 
   static bool ValidAwsPrincipal(std::string_view s) {
-    if (s == "*" || IsAccountId(s)) return true;
+    if (s == "*" || IsAccountId(s) || IsUniqueId(s)) return true;
     const std::optional<ArnParts> arn = SplitArn(s);
     if (!arn) return false;
     if (arn->service != "iam" && arn->service != "sts") return false;
@@ -528,11 +540,15 @@ class Parser {
     return s.find_first_of("*?") == std::string_view::npos && !arn->resource.empty();
   }
 
+  // A service prefix ("s3"), or a web identity or OIDC provider ("accounts.google.com",
+  // "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"), then ':' and the key's name
+  // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif).
   static bool ValidConditionKey(std::string_view key) {
     const size_t colon = key.find(':');
     if (colon == std::string_view::npos || colon == 0 || colon + 1 == key.size()) return false;
     for (size_t i = 0; i < colon; ++i) {
-      if (!absl::ascii_isalnum(key[i]) && key[i] != '-') return false;
+      const char c = key[i];
+      if (!absl::ascii_isalnum(c) && c != '-' && c != '.' && c != '/' && c != '_') return false;
     }
     // Key names are letters and digits; tag keys after a '/' may also hold Unicode letters,
     // spaces and _ . : / = + - @
@@ -585,9 +601,14 @@ class Parser {
       CheckDuplicateKeys(opm.value, op_pointer);
       for (const Member& km : opm.value.members) {
         const std::string key_pointer = json::PointerAppend(op_pointer, km.key);
-        if (!ValidConditionKey(km.key)) {
+        if (StrContains(km.key, "${")) {
+          Warning(km.key_offset, "variable-in-key",
+                  "policy variables are not substituted in condition keys: this key is the "
+                  "literal text, which requests do not give",
+                  key_pointer);
+        } else if (!ValidConditionKey(km.key)) {
           Error(km.key_offset, "bad-condition-key",
-                StrCat("\"", km.key, "\" is not a condition key (expected \"prefix:name\")"),
+                StrCat("\"", km.key, "\" is not a condition key; expected \"prefix:name\""),
                 key_pointer);
           continue;
         }
@@ -647,7 +668,7 @@ class Parser {
     const OperatorInfo& info = Info(op);
     auto bad = [&](std::string code, std::string_view what) {
       Error(offset, std::move(code),
-            StrCat("\"", text.substr(0, 80), "\" is not ", what, " (", info.name, ")"), pointer);
+            StrCat("\"", text.substr(0, 80), "\" is not ", what, " for ", info.name), pointer);
     };
     switch (info.type) {
       case OperandType::kNumber:

@@ -152,6 +152,28 @@ TEST(PolicyParserTest, TypedOperandsAreChecked) {
   EXPECT_EQ(f.size(), 6u);
 }
 
+TEST(PolicyParserTest, WebIdentityKeysAndUniqueIdsAreValid) {
+  auto f = Findings(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+    "Principal":{"Federated":"cognito-identity.amazonaws.com","AWS":"AIDAJQABLZS4A3QDU576Q"},
+    "Action":"sts:AssumeRoleWithWebIdentity",
+    "Condition":{"StringEquals":{"cognito-identity.amazonaws.com:aud":"us-east-1:1234",
+                                 "token.actions.githubusercontent.com:sub":"repo:o/r:ref:refs/heads/main",
+                                 "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:sub":"system:serviceaccount:ns:sa",
+                                 "accounts.google.com:aud":"app"},
+                 "ForAnyValue:StringLike":{"cognito-identity.amazonaws.com:amr":"authenticated"}}}]})");
+  EXPECT_FALSE(HasError(f)) << (f.empty() ? "" : f[0].message);
+}
+
+TEST(PolicyParserTest, VariablesInConditionKeysWarn) {
+  auto f = Findings(
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*",
+    "Condition":{"StringEquals":{"aws:ResourceTag/${aws:username}":"owner"}}}]})",
+      PolicyKind::kIdentity);
+  EXPECT_FALSE(HasError(f));
+  EXPECT_TRUE(Has(f, "variable-in-key",
+                  "/Statement/0/Condition/StringEquals/aws:ResourceTag~1${aws:username}"));
+}
+
 TEST(PolicyParserTest, NeverCrashesOnGarbage) {
   const char* inputs[] = {"",
                           "null",
@@ -247,6 +269,10 @@ TEST(RequestTest, ParsesAndLowercasesContextKeys) {
   EXPECT_FALSE(ParseRequest(
       R"({"principal":"*","action":"a:b","resource":"*","context":{"k":{"x":1}}})", &r, &err));
   EXPECT_FALSE(ParseRequest("not json", &r, &err));
+  EXPECT_FALSE(
+      ParseRequest(R"({"principal":"*","action":"a:b","action":"c:d","resource":"*"})", &r, &err));
+  EXPECT_FALSE(ParseRequest(
+      R"({"principal":"*","action":"a:b","resource":"*","resource_account":"abc"})", &r, &err));
   std::string many = R"({"principal":"*","action":"a:b","resource":"*","context":{)";
   for (size_t i = 0; i <= kMaxContextKeys; ++i)
     many += (i ? "," : "") + ("\"k:" + std::to_string(i) + "\":1");

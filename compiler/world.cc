@@ -73,7 +73,7 @@ class WorldLoader {
       } else {
         Error(m.key_offset, "unknown-key",
               StrCat("unknown world element \"", m.key,
-                     "\" (expected policies, principals, resources or organization)"),
+                     "\"; expected policies, principals, resources or organization"),
               p);
       }
     }
@@ -190,8 +190,8 @@ class WorldLoader {
           } else {
             Error(m.value.offset, "bad-value",
                   StrCat("unknown principal type \"", *s,
-                         "\" (User, AssumedRole, FederatedUser, Account, AWSService or "
-                         "Anonymous)"),
+                         "\"; expected User, AssumedRole, FederatedUser, Account, AWSService or "
+                         "Anonymous"),
                   p);
           }
         }
@@ -317,14 +317,14 @@ class WorldLoader {
               Levels(f.value, PolicyKind::kRcp, fp, &oa.rcps);
             } else {
               Error(f.key_offset, "unknown-key",
-                    StrCat("unknown account element \"", f.key, "\" (scps or rcps)"), fp);
+                    StrCat("unknown account element \"", f.key, "\"; expected scps or rcps"), fp);
             }
           }
           world_.org_accounts.emplace(acct.key, std::move(oa));
         }
       } else {
         Error(m.key_offset, "unknown-key",
-              StrCat("unknown organization element \"", m.key, "\" (id or accounts)"), p);
+              StrCat("unknown organization element \"", m.key, "\"; expected id or accounts"), p);
       }
     }
   }
@@ -349,6 +349,13 @@ std::optional<PrincipalType> ParsePrincipalType(std::string_view name) {
     if (n == name) return t;
   }
   return std::nullopt;
+}
+
+bool IsServiceLinkedRoleArn(std::string_view role_arn) {
+  const size_t role = role_arn.find(":role/");
+  if (role == std::string_view::npos) return false;
+  if (StrContains(role_arn, ":role/aws-service-role/")) return true;
+  return StartsWith(role_arn.substr(role_arn.rfind('/') + 1), "AWSServiceRoleFor");
 }
 
 PrincipalEntry DerivePrincipal(std::string_view arn) {
@@ -443,6 +450,10 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
   }
   *out = Request();
   bool has_principal = false, has_action = false, has_resource = false;
+  if (const std::vector<const json::Member*> dup = json::DuplicateMembers(v); !dup.empty()) {
+    *error = StrCat("\"", dup[0]->key, "\" is given twice");
+    return false;
+  }
   for (const json::Member& m : v.members) {
     auto str = [&](std::string* dst) {
       if (!m.value.is_string()) {
@@ -468,6 +479,10 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
     } else if (m.key == "resource_account") {
       std::string acct;
       if (!str(&acct)) return false;
+      if (!IsAccountId(acct)) {
+        *error = "\"resource_account\" must be a 12-digit account id";
+        return false;
+      }
       out->resource_account = acct;
     } else if (m.key == "context") {
       if (!m.value.is_object()) {

@@ -37,6 +37,11 @@ struct PrincipalEntry {
   std::vector<std::string> session_policies;
 };
 
+// Whether a role (by its ARN) is service-linked: under /aws-service-role/, or named
+// AWSServiceRoleFor... as every service-linked role is (a session's ARN keeps no path).
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html
+bool IsServiceLinkedRoleArn(std::string_view role_arn);
+
 // What the ARN alone implies: type, principal_arn, account and (for IAM users) username.
 // "*" is the anonymous principal; a name without "arn:" (s3.amazonaws.com) a service.
 PrincipalEntry DerivePrincipal(std::string_view arn);

@@ -2,6 +2,7 @@
 #ifndef ARBITER_CORE_FILE_H_
 #define ARBITER_CORE_FILE_H_
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -10,6 +11,8 @@ namespace arbiter {
 
 // Reads `path` into `out`; false when it cannot be opened or read.
 inline bool ReadFile(const std::string& path, std::string* out) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec) && path != "/dev/stdin") return false;
   std::ifstream f(path, std::ios::binary);
   if (!f) return false;
   std::ostringstream ss;

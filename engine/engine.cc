@@ -168,8 +168,8 @@ PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::s
   } else {
     v.type = PrincipalType::kUser;
   }
-  v.service_linked_role = v.type == PrincipalType::kAssumedRole &&
-                          StrContains(v.principal_arn, ":role/aws-service-role/");
+  v.service_linked_role =
+      v.type == PrincipalType::kAssumedRole && IsServiceLinkedRoleArn(v.principal_arn);
   return v;
 }
 

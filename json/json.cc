@@ -116,7 +116,7 @@ class Scanner {
 
   bool ScanLiteral(std::string_view word) {
     if (s_.substr(pos_, word.size()) != word) {
-      return FailB(pos_, "json-syntax", "invalid literal (expected true, false or null)");
+      return FailB(pos_, "json-syntax", "invalid literal; expected true, false or null");
     }
     pos_ += word.size();
     return true;

@@ -351,8 +351,7 @@ bool ConditionsMatch(const Statement& st, PolicyVersion version, const Context& 
 // Service-linked roles are not limited by SCPs or RCPs.
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html
 bool IsServiceLinkedRole(const PrincipalEntry& p) {
-  return p.type == PrincipalType::kAssumedRole &&
-         StrContains(p.principal_arn, ":role/aws-service-role/");
+  return p.type == PrincipalType::kAssumedRole && IsServiceLinkedRoleArn(p.principal_arn);
 }
 
 Context BuildContext(const World& world, const Request& req, const PrincipalEntry& p,
