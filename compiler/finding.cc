@@ -28,15 +28,8 @@ std::string FormatFindings(std::string_view file, std::string_view text,
   size_t at = 0;
   for (const Finding& f : findings) {
     const size_t target = std::min(f.offset, text.size());
-    for (; at < target; ++at) {
-      const unsigned char c = static_cast<unsigned char>(text[at]);
-      if (c == '\n') {
-        ++lc.line;
-        lc.column = 1;
-      } else if ((c & 0xC0) != 0x80) {
-        ++lc.column;
-      }
-    }
+    lc = json::Advance(text, at, target, lc);
+    at = target;
     out += Format(file, lc, f);
     out += '\n';
   }

@@ -509,10 +509,9 @@ bool Parse(std::string_view text, Value* out, Error* error, const Limits& limits
   return true;
 }
 
-LineCol Locate(std::string_view text, size_t offset) {
-  LineCol lc;
-  if (offset > text.size()) offset = text.size();
-  for (size_t i = 0; i < offset; ++i) {
+LineCol Advance(std::string_view text, size_t from, size_t to, LineCol lc) {
+  if (to > text.size()) to = text.size();
+  for (size_t i = from; i < to; ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c == '\n') {
       ++lc.line;
@@ -523,6 +522,8 @@ LineCol Locate(std::string_view text, size_t offset) {
   }
   return lc;
 }
+
+LineCol Locate(std::string_view text, size_t offset) { return Advance(text, 0, offset, {}); }
 
 std::string PointerAppend(std::string_view pointer, std::string_view token) {
   std::string out(pointer);

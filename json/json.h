@@ -80,6 +80,8 @@ struct LineCol {
   int column = 1;  // counts Unicode code points, 1-based
 };
 LineCol Locate(std::string_view text, size_t offset);
+// The position of `to`, given that `from` (<= to) is at `at`: for walking a text once.
+LineCol Advance(std::string_view text, size_t from, size_t to, LineCol at);
 
 // Appends `token` to a JSON pointer, escaping '~' and '/' (RFC 6901).
 std::string PointerAppend(std::string_view pointer, std::string_view token);
