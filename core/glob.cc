@@ -1,5 +1,7 @@
 #include "core/glob.h"
 
+#include <cstring>
+
 #include "absl/strings/ascii.h"
 #include "core/strings.h"
 
@@ -222,7 +224,7 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
     uint8_t kind;
     unsigned char c;
   };
-  constexpr int kMax = 63;
+  constexpr int kMax = 511;  // states fit in 8 words on the stack
   S syms[kMax];
   int m = 0;
   const bool fold = mode == GlobMode::kAction;
@@ -276,48 +278,87 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
                          (!arn || first_wild + 1 == m || syms[first_wild + 1].c == ':');
   if (last_wild == first_wild + 1 && free_star) return true;  // "pre*suf"
   // Per-byte masks, built on the stack: class 0 is any byte the pattern does not name.
-  uint64_t stars = 0, any = 0, any_no_colon = 0, loop_all = 0, loop_no_colon = 0;
+  constexpr int kMaxClasses = 96;
+  const int words = (m + 1 + 63) / 64;
+  uint64_t stars[8] = {}, any[8] = {}, any_no_colon[8] = {}, loop_all[8] = {},
+           loop_no_colon[8] = {};
   uint8_t klass[256] = {};
-  uint64_t literal_masks[kMax + 1] = {};
+  uint64_t literal_masks[kMaxClasses][8];
+  std::memset(literal_masks[0], 0, sizeof(literal_masks[0]));
   int classes = 1;
   for (int i = 0; i < m; ++i) {
-    const uint64_t bit = uint64_t{1} << i;
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    const int w = i / 64;
     switch (syms[i].kind) {
       case kChar: {
         uint8_t& k = klass[syms[i].c];
-        if (k == 0) k = static_cast<uint8_t>(classes++);
-        literal_masks[k] |= bit;
+        if (k == 0) {
+          if (classes == kMaxClasses) {  // more distinct bytes than the stack tables hold
+            std::vector<bool> mask(pattern.size(), false);
+            for (size_t b = 0; literal != nullptr && b < pattern.size(); ++b) {
+              mask[b] = literal[b] != 0;
+            }
+            return Glob(pattern, mode, mask).Matches(text);
+          }
+          k = static_cast<uint8_t>(classes++);
+          std::memset(literal_masks[k], 0, sizeof(literal_masks[k]));
+        }
+        literal_masks[k][w] |= bit;
         break;
       }
       case kAny:
-        any |= bit;
+        any[w] |= bit;
         break;
       case kAnyNoColon:
-        any_no_colon |= bit;
+        any_no_colon[w] |= bit;
         break;
       case kStar: {
         const bool restricted =
             arn && !(i + 1 == m || (syms[i + 1].kind == kChar && syms[i + 1].c == ':'));
-        (restricted ? loop_no_colon : loop_all) |= bit;
-        stars |= bit;
+        (restricted ? loop_no_colon : loop_all)[w] |= bit;
+        stars[w] |= bit;
         break;
       }
       default:
         break;
     }
   }
-  uint64_t d = 1;
-  d |= (d & stars) << 1;
+  if (words == 1) {  // everything in registers
+    uint64_t d = 1;
+    d |= (d & stars[0]) << 1;
+    for (unsigned char raw : text) {
+      const unsigned char c = fold ? static_cast<unsigned char>(absl::ascii_tolower(raw)) : raw;
+      const bool colon = c == ':';
+      const uint64_t advance = literal_masks[klass[c]][0] | any[0] | (colon ? 0 : any_no_colon[0]);
+      const uint64_t loop = loop_all[0] | (colon ? 0 : loop_no_colon[0]);
+      d = ((d & advance) << 1) | (d & loop);
+      if (d == 0) return false;
+      d |= (d & stars[0]) << 1;
+    }
+    return (d >> m) & 1;
+  }
+  uint64_t d[8] = {1}, t[8];
+  auto close = [&] {  // epsilon moves: a star may match nothing
+    for (int w = 0; w < words; ++w) t[w] = d[w] & stars[w];
+    ShiftLeftOne(t, t, words);
+    for (int w = 0; w < words; ++w) d[w] |= t[w];
+  };
+  close();
   for (unsigned char raw : text) {
     const unsigned char c = fold ? static_cast<unsigned char>(absl::ascii_tolower(raw)) : raw;
     const bool colon = c == ':';
-    const uint64_t advance = literal_masks[klass[c]] | any | (colon ? 0 : any_no_colon);
-    const uint64_t loop = loop_all | (colon ? 0 : loop_no_colon);
-    d = ((d & advance) << 1) | (d & loop);
-    if (d == 0) return false;
-    d |= (d & stars) << 1;
+    const uint64_t* lit = literal_masks[klass[c]];
+    for (int w = 0; w < words; ++w) t[w] = d[w] & (lit[w] | any[w] | (colon ? 0 : any_no_colon[w]));
+    ShiftLeftOne(t, t, words);
+    uint64_t alive = 0;
+    for (int w = 0; w < words; ++w) {
+      d[w] = t[w] | (d[w] & (loop_all[w] | (colon ? 0 : loop_no_colon[w])));
+      alive |= d[w];
+    }
+    if (alive == 0) return false;
+    close();
   }
-  return (d >> m) & 1;
+  return (d[m / 64] >> (m % 64)) & 1;
 }
 
 }  // namespace arbiter

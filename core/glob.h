@@ -90,8 +90,9 @@ bool GlobMatch(std::string_view pattern, std::string_view text, GlobMode mode);
 
 // Matches a pattern built per request (policy variables substituted) without compiling it.
 // `literal`, when not null, holds one byte per pattern byte: non-zero marks a plain
-// character even if it is '*' or '?'. Same semantics as Glob; O(|text| * |pattern|), and
-// allocation-free for patterns under 64 symbols.
+// character even if it is '*' or '?'. Same semantics as Glob; O(|text| * ceil(m / 64)) for
+// m pattern symbols, allocation-free up to 511 symbols and 95 distinct bytes (policy
+// elements are capped at 4,096 characters; longer patterns compile a Glob).
 bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string_view text,
                       GlobMode mode);
 

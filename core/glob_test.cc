@@ -78,6 +78,16 @@ TEST(GlobTest, DynamicMatcherHonoursLiteralMask) {
   const char lit[] = {0, 1, 0, 0};
   EXPECT_TRUE(GlobMatchDynamic(p, lit, "a*xb", GlobMode::kString));
   EXPECT_FALSE(GlobMatchDynamic(p, lit, "axxb", GlobMode::kString));
+  // Multi-word patterns (more than 63 symbols) against the naive matcher.
+  for (int len : {63, 64, 65, 127, 128, 200, 511}) {
+    std::string p, t;
+    for (int i = 0; i < len; ++i) p += (i % 7 == 3) ? '*' : static_cast<char>('a' + i % 5);
+    for (int i = 0; i < len + 10; ++i) t += static_cast<char>('a' + i % 5);
+    for (GlobMode mode : {GlobMode::kString, GlobMode::kArn}) {
+      EXPECT_EQ(GlobMatchDynamic(p, nullptr, t, mode), NaiveGlobMatch(p, t, mode)) << len;
+      EXPECT_EQ(GlobMatchDynamic(p, nullptr, p, mode), NaiveGlobMatch(p, p, mode)) << len;
+    }
+  }
   std::string longp;
   for (int i = 0; i < 70; ++i) longp += "a*";
   EXPECT_TRUE(GlobMatchDynamic(longp, nullptr, std::string(80, 'a'), GlobMode::kString));

@@ -751,7 +751,8 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
     c.action_id = it->second;
     c.has_service = true;
     c.service = w.action_service[c.action_id];
-  } else if (auto s = w.service_ids.find(ToAbsl(action.substr(0, action.find(':'))));
+  } else if (auto s =
+                 w.service_ids.find(ToAbsl(std::string_view(action).substr(0, action.find(':'))));
              s != w.service_ids.end()) {
     c.has_service = true;
     c.service = s->second;
