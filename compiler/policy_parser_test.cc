@@ -224,6 +224,15 @@ TEST(WorldTest, WarnsWhenAResourceOwnerIsUnknown) {
   EXPECT_EQ(f.size(), 1u);
 }
 
+TEST(WorldTest, WarnsOnTagsDifferingOnlyInCase) {
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({"principals": [{"arn": "arn:aws:iam::111122223333:user/a",
+                                         "tags": {"Team": "red", "team": "blue"}}]})",
+                     &f);
+  ASSERT_TRUE(w);
+  EXPECT_TRUE(Has(f, "tag-case", "/principals/0/tags/team"));
+}
+
 TEST(WorldTest, DerivesPrincipalsFromArns) {
   auto u = DerivePrincipal("arn:aws:iam::111122223333:user/div/alice");
   EXPECT_EQ(u.type, PrincipalType::kUser);

@@ -160,6 +160,17 @@ class WorldLoader {
     CheckDuplicates(v, pointer);
     for (const Member& m : v.members) {
       if (auto s = String(m.value, json::PointerAppend(pointer, m.key))) {
+        for (const auto& [key, value] : tags) {
+          if (key != m.key && EqualsIgnoreCase(key, m.key)) {
+            // Condition keys are case-insensitive (aws:PrincipalTag/Team is
+            // aws:PrincipalTag/team): only the first of these tags can ever be seen.
+            findings_->push_back({Severity::kWarning, m.key_offset, "tag-case",
+                                  StrCat("tag \"", m.key, "\" differs from \"", key,
+                                         "\" only in case; conditions see only the first"),
+                                  json::PointerAppend(pointer, m.key)});
+            break;
+          }
+        }
         tags.emplace_back(m.key, *s);
       }
     }
