@@ -65,6 +65,28 @@ struct OperatorInfo {
 };
 const OperatorInfo& Info(Operator op);
 
+// The relation a Numeric* or Date* operator (positive form) tests between a request value
+// `a` and a policy value `b`.
+template <typename T>
+bool OrderedCompare(Operator op, T a, T b) {
+  switch (op) {
+    case Operator::kNumericLessThan:
+    case Operator::kDateLessThan:
+      return a < b;
+    case Operator::kNumericLessThanEquals:
+    case Operator::kDateLessThanEquals:
+      return a <= b;
+    case Operator::kNumericGreaterThan:
+    case Operator::kDateGreaterThan:
+      return a > b;
+    case Operator::kNumericGreaterThanEquals:
+    case Operator::kDateGreaterThanEquals:
+      return a >= b;
+    default:  // kNumericEquals, kDateEquals
+      return a == b;
+  }
+}
+
 // Policy variables are substituted in String, Arn and Bool operands only: "You can't use a
 // policy variable with the Numeric/Date/Binary/IpAddress condition operator."
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html

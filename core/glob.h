@@ -45,11 +45,9 @@ class Glob {
   // True when the pattern has no wildcard at all.
   bool is_literal() const { return wildcard_free_; }
 
-  // Heap bytes held (beyond sizeof(Glob)), the shared automaton included; copies share
-  // it: automaton_id() tells them apart and AutomatonBytes() is its share.
+  // Heap bytes held (beyond sizeof(Glob)), the automaton included (AutomatonBytes()).
   size_t HeapBytes() const;
   size_t AutomatonBytes() const;
-  const void* automaton_id() const { return automaton_.get(); }
 
  private:
   enum class Sym : uint8_t { kChar, kAny, kStar, kStarNoColon, kAnyNoColon };

@@ -352,12 +352,7 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
       const std::optional<double> a = ParseNumber(value);
       const std::optional<double> b =
           dyn ? ParseNumber(text) : (o.valid ? std::optional<double>(o.number) : std::nullopt);
-      if (!a || !b) return false;
-      if (op == Operator::kNumericEquals) return *a == *b;
-      if (op == Operator::kNumericLessThan) return *a < *b;
-      if (op == Operator::kNumericLessThanEquals) return *a <= *b;
-      if (op == Operator::kNumericGreaterThan) return *a > *b;
-      return *a >= *b;
+      return a && b && OrderedCompare(op, *a, *b);
     }
     case Operator::kDateEquals:
     case Operator::kDateLessThan:
@@ -367,12 +362,7 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
       const std::optional<int64_t> a = ParseDateMillis(value);
       const std::optional<int64_t> b =
           dyn ? ParseDateMillis(text) : (o.valid ? std::optional<int64_t>(o.millis) : std::nullopt);
-      if (!a || !b) return false;
-      if (op == Operator::kDateEquals) return *a == *b;
-      if (op == Operator::kDateLessThan) return *a < *b;
-      if (op == Operator::kDateLessThanEquals) return *a <= *b;
-      if (op == Operator::kDateGreaterThan) return *a > *b;
-      return *a >= *b;
+      return a && b && OrderedCompare(op, *a, *b);
     }
     case Operator::kBool: {
       const std::optional<bool> a = ParseBool(value);

@@ -113,12 +113,7 @@ bool MatchOne(Operator op, std::string_view value, const Resolved& pv) {
     case Operator::kNumericGreaterThanEquals: {
       const auto a = ParseNumber(value);
       const auto b = ParseNumber(pv.text);
-      if (!a || !b) return false;
-      if (op == Operator::kNumericEquals) return *a == *b;
-      if (op == Operator::kNumericLessThan) return *a < *b;
-      if (op == Operator::kNumericLessThanEquals) return *a <= *b;
-      if (op == Operator::kNumericGreaterThan) return *a > *b;
-      return *a >= *b;
+      return a && b && OrderedCompare(op, *a, *b);
     }
     case Operator::kDateEquals:
     case Operator::kDateLessThan:
@@ -127,12 +122,7 @@ bool MatchOne(Operator op, std::string_view value, const Resolved& pv) {
     case Operator::kDateGreaterThanEquals: {
       const auto a = ParseDateMillis(value);
       const auto b = ParseDateMillis(pv.text);
-      if (!a || !b) return false;
-      if (op == Operator::kDateEquals) return *a == *b;
-      if (op == Operator::kDateLessThan) return *a < *b;
-      if (op == Operator::kDateLessThanEquals) return *a <= *b;
-      if (op == Operator::kDateGreaterThan) return *a > *b;
-      return *a >= *b;
+      return a && b && OrderedCompare(op, *a, *b);
     }
     case Operator::kBool: {
       const auto a = ParseBool(value);
