@@ -13,6 +13,7 @@
 #include "core/file.h"
 #include "core/strings.h"
 #include "engine/engine.h"
+#include "gateway/gateway.h"
 #include "json/json.h"
 #include "reference/evaluator.h"
 
@@ -25,7 +26,8 @@ constexpr std::string_view kUsage =
     "               [--reference]\n"
     "  arbiter check FILE...\n"
     "  arbiter bench --world W.json --requests R.jsonl [--threads N] [--seconds S]\n"
-    "               [--no-cache] [--json]\n";
+    "               [--no-cache] [--json]\n"
+    "  arbiter authorize --gateway G.json --requests H.jsonl\n";
 
 int Usage(std::ostream& err, std::string_view problem) {
   err << "arbiter: " << problem << "\n" << kUsage;
@@ -33,7 +35,7 @@ int Usage(std::ostream& err, std::string_view problem) {
 }
 
 struct Options {
-  std::string world, requests;
+  std::string world, requests, gateway;
   bool explain = false, no_cache = false, json = false, reference = false;
   int threads = 1;
   double seconds = 2.0;
@@ -52,6 +54,8 @@ std::string ParseOptions(const std::vector<std::string>& args, Options* o) {
     std::string v;
     if (a == "--world") {
       if (!value(&o->world)) return "--world needs a file";
+    } else if (a == "--gateway") {
+      if (!value(&o->gateway)) return "--gateway needs a file";
     } else if (a == "--requests") {
       if (!value(&o->requests)) return "--requests needs a file";
     } else if (a == "--explain") {
@@ -201,6 +205,51 @@ int Eval(const Options& o, std::istream& in, std::ostream& out, std::ostream& er
   }
   out << buffer;
   out.flush();
+  return status;
+}
+
+// SPEC section 6: one response line per HTTP request line, in order.
+int Authorize(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
+  if (o.gateway.empty() || o.requests.empty()) {
+    return Usage(err, "authorize needs --gateway and --requests");
+  }
+  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", o.files[0]));
+  std::string errors;
+  std::unique_ptr<gateway::GatewayConfig> config = gateway::LoadGateway(o.gateway, &errors);
+  err << errors;
+  if (config == nullptr) return 1;
+  std::string text;
+  if (!ReadRequests(o, in, &text, err)) return 1;
+  gateway::Gateway gw(std::move(config));
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  int status = 0;
+  size_t line_no = 0, start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    start = end + 1;
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    absl::StatusOr<gateway::HttpRequest> request = gateway::ParseHttpRequest(line, now_ms);
+    std::string response;
+    if (!request.ok()) {
+      response = "{\"error\": ";
+      json::AppendQuoted(&response, std::string_view(request.status().message().data(),
+                                                     request.status().message().size()));
+      StrAppend(&response, ", \"line\": ", line_no, "}");
+      status = 1;
+    } else {
+      response = gw.Authorize(*request).ToJson();
+    }
+    // Flushed per line: an authorizer command may take a while, and a reader sees each
+    // answer as soon as it is decided.
+    out << response << "\n";
+    out.flush();
+  }
   return status;
 }
 
@@ -373,6 +422,7 @@ int RunCli(const std::vector<std::string>& args, std::istream& in, std::ostream&
   if (cmd == "eval") return Eval(o, in, out, err);
   if (cmd == "check") return Check(o, out, err);
   if (cmd == "bench") return Bench(o, in, out, err);
+  if (cmd == "authorize") return Authorize(o, in, out, err);
   if (cmd == "--help" || cmd == "help") {
     out << kUsage;
     return 0;
