@@ -432,6 +432,19 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
           }
         } else if (aztype == "cognito_user_pools") {
           a.kind = AuthKind::kCognito;
+          // COGNITO_USER_POOLS: identityValidationExpression is matched against the
+          // token's `aud` (API reference, Authorizer).
+          std::string expr;
+          l.String(oa, *az, ap, "identityValidationExpression", &expr, false);
+          if (!expr.empty()) {
+            try {
+              a.validation.emplace(expr, std::regex::ECMAScript);
+            } catch (const std::regex_error& e) {
+              l.Error(oa, az->Find("identityValidationExpression"),
+                      json::PointerAppend(ap, "identityValidationExpression"),
+                      StrCat("not a valid regular expression: ", e.what()));
+            }
+          }
           if (source.empty())
             source = in == "header" && !name.empty() ? StrCat("method.request.header.", name)
                                                      : "method.request.header.Authorization";

@@ -46,7 +46,8 @@ struct AuthorizerConfig {
   std::string name;  // the security scheme's name
   AuthKind kind = AuthKind::kNone;
   std::vector<IdentitySource> identity_sources;
-  // TOKEN: `identityValidationExpression`; the whole token must match.
+  // `identityValidationExpression`, a whole-string match: TOKEN authorizers match the
+  // token; Cognito authorizers the ID token's `aud`.
   std::optional<std::regex> validation;
   int64_t ttl_seconds = 300;  // authorizerResultTtlInSeconds; 0 = no caching
   // CUSTOM: the command that plays the Lambda function (gateway file `authorizers`), run in

@@ -14,6 +14,7 @@
 #include "engine/engine.h"
 #include "gateway/subprocess.h"
 #include "json/json.h"
+#include "sigv4/canonical.h"
 
 namespace arbiter::gateway {
 
@@ -39,6 +40,33 @@ Response AuthorizerFailure() {
   Response r;
   r.status = 500;
   return r;
+}
+
+// "/a/./b/../c" -> "/a/c"; ".." never climbs above the root. Other segments, empty ones
+// included, stay as they are.
+std::string RemoveDotSegments(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 1;
+  bool trailing = false;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view seg = path.substr(start, end - start);
+    trailing = false;
+    if (seg == ".") {
+      trailing = true;
+    } else if (seg == "..") {
+      if (!out.empty()) out.pop_back();
+      trailing = true;
+    } else {
+      out.push_back(seg);
+    }
+    start = end + 1;
+  }
+  std::string result;
+  for (std::string_view seg : out) StrAppend(&result, "/", seg);
+  if (result.empty() || (trailing && result.back() != '/')) result.push_back('/');
+  return result;
 }
 
 int64_t FloorSeconds(int64_t ms) { return ms >= 0 ? ms / 1000 : (ms - 999) / 1000; }
@@ -314,7 +342,6 @@ struct Gateway::State {
     std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> method_buckets;
   };
   std::vector<KeyUsage> keys;
-  std::unique_ptr<TokenBucket> stage_bucket;
   std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> stage_method_buckets;
   // Account-level throttling: 10,000 requests per second, burst 5,000, per Region.
   // https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
@@ -344,9 +371,26 @@ Gateway::Gateway(std::unique_ptr<const GatewayConfig> config)
       u.method_buckets[m] = std::make_unique<TokenBucket>(t);
     }
   }
-  if (c.stage_throttle) state_->stage_bucket = std::make_unique<TokenBucket>(*c.stage_throttle);
-  for (const auto& [m, t] : c.stage_method_throttle) {
-    state_->stage_method_buckets[m] = std::make_unique<TokenBucket>(t);
+  // Stage throttling applies per method: every method of the stage gets its own bucket,
+  // with its override or the stage default ("Per-API, per-stage throttling limits are
+  // applied at the API method level for a stage").
+  for (const Operation& op : c.operations) {
+    std::vector<std::string> methods = {op.method};
+    if (op.method == "ANY") {
+      methods = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "ANY"};
+    }
+    for (const std::string& m : methods) {
+      const std::string key = StrCat(op.resource, "/", m);
+      auto it = c.stage_method_throttle.find(key);
+      if (it == c.stage_method_throttle.end()) {
+        it = c.stage_method_throttle.find(StrCat(op.resource, "/", op.method));
+      }
+      if (it != c.stage_method_throttle.end()) {
+        state_->stage_method_buckets[key] = std::make_unique<TokenBucket>(it->second);
+      } else if (c.stage_throttle) {
+        state_->stage_method_buckets[key] = std::make_unique<TokenBucket>(*c.stage_throttle);
+      }
+    }
   }
 }
 
@@ -368,13 +412,35 @@ Response Gateway::Authorize(const HttpRequest& http) {
   State& st = *state_;
   thread_local EvalScratch scratch;
 
-  // 1. The route. "/pets/" is routed as "/pets"; the method ARN keeps the path as sent.
-  std::string_view route_path = http.path;
+  // 1. The route, on the path with "." and ".." segments resolved (RFC 3986 5.2.4, as
+  // the endpoint does before routing); "/pets/" is routed as "/pets"; the method ARN keeps
+  // the trailing slash.
+  const std::string path = RemoveDotSegments(http.path);
+  std::string_view route_path = path;
   if (route_path.size() > 1 && route_path.back() == '/') route_path.remove_suffix(1);
   RouteMatch match = c.router.Match(http.method, route_path);
-  if (match.route < 0) return Status(403, "Missing Authentication Token");
+  if (match.route < 0) {
+    // With an Authorization header, API Gateway first reads it as SigV4 and reports what
+    // it cannot parse (e.g. "'abc' not a valid key=value pair (missing equal-sign) in
+    // Authorization header: 'Bearer abc'.", responses quoted in serverless/serverless#3205).
+    if (const std::string* auth = http.Header("Authorization"); auth != nullptr && !auth->empty()) {
+      sigv4::HttpRequest sr;
+      sr.method = http.method;
+      sr.path = StrCat("/", c.stage, path);
+      sr.headers = http.headers;
+      sigv4::Expect expect;
+      expect.region = c.region;
+      expect.now_unix_seconds = FloorSeconds(http.time_ms);
+      sigv4::Outcome parsed = sigv4::Verify(sr, st.credentials.AsLookup(), expect);
+      if (parsed.failure.kind == sigv4::FailureKind::kMalformedAuthorization ||
+          parsed.failure.kind == sigv4::FailureKind::kIncompleteSignature) {
+        return Status(403, parsed.failure.message);
+      }
+    }
+    return Status(403, "Missing Authentication Token");
+  }
   const Operation& op = c.operations[static_cast<size_t>(match.route)];
-  const std::string arn = c.MethodArn(http.method, http.path);
+  const std::string arn = c.MethodArn(http.method, path);
 
   // The resource policy as it judges a caller that is not an IAM principal.
   auto anonymous_decision = [&]() {
@@ -400,7 +466,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
     case AuthKind::kIam: {
       sigv4::HttpRequest sr;
       sr.method = http.method;
-      sr.path = StrCat("/", c.stage, http.path);
+      sr.path = StrCat("/", c.stage, http.path);  // as sent: what the client signed
       sr.query = http.query;
       sr.headers = http.headers;
       sr.body = http.body;
@@ -412,6 +478,11 @@ Response Gateway::Authorize(const HttpRequest& http) {
       sigv4::Outcome verified =
           sigv4::Verify(sr, st.credentials.AsLookup(), expect, &st.signing_keys);
       if (!verified.ok()) return Status(verified.failure.http_status, verified.failure.message);
+      // The signature covers the normalized path; it must name this stage and the route
+      // decided above ("/prod/../beta/x" signs "/beta/x", another stage).
+      if (verified.verified.normalized_path != sigv4::NormalizePath(StrCat("/", c.stage, path))) {
+        return Status(403, "Missing Authentication Token");
+      }
       const std::string& who = verified.verified.principal_arn;
       // Identity policies and the resource policy together: the engine applies tables A
       // (same account: either allows) and B (cross account: both must allow).
@@ -479,6 +550,12 @@ Response Gateway::Authorize(const HttpRequest& http) {
         // COGNITO_USER_POOLS: without scopes the token is an identity token; with scopes an
         // access token carrying one of them. Anything else is 401.
         // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-enable-cognito-user-pool.html
+        if (a.validation) {
+          const json::Value* aud = verified->Claim("aud");
+          if (aud == nullptr || !aud->is_string() || !std::regex_match(aud->text, *a.validation)) {
+            return Unauthorized();
+          }
+        }
         if (op.scopes.empty()) {
           if (verified->token_use() != "id") return Unauthorized();
         } else if (verified->token_use() != "access" || !HasAnyScope(*verified, op.scopes)) {
@@ -525,7 +602,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
             }
             if (s.name == "httpMethod") computed = http.method;
             if (s.name == "resourcePath") computed = op.resource;
-            if (s.name == "path") computed = StrCat("/", c.stage, http.path);
+            if (s.name == "path") computed = StrCat("/", c.stage, path);
             if (s.name == "stage") computed = c.stage;
             if (s.name == "apiId") computed = c.api_id;
             if (s.name == "accountId") computed = c.account;
@@ -579,7 +656,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
           event.append(",\"resource\":");
           json::AppendQuoted(&event, op.resource);
           event.append(",\"path\":");
-          json::AppendQuoted(&event, http.path);
+          json::AppendQuoted(&event, path);
           event.append(",\"httpMethod\":");
           json::AppendQuoted(&event, http.method);
           event.append(",\"headers\":");
@@ -597,7 +674,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
                                                                 c.stage_variables.end());
           AppendMap(&event, vars, false);
           event.append(",\"requestContext\":{\"path\":");
-          json::AppendQuoted(&event, StrCat("/", c.stage, http.path));
+          json::AppendQuoted(&event, StrCat("/", c.stage, path));
           event.append(",\"accountId\":");
           json::AppendQuoted(&event, c.account);
           event.append(",\"stage\":");
@@ -704,9 +781,10 @@ Response Gateway::Authorize(const HttpRequest& http) {
       return Status(429, "Too Many Requests");
     }
   }
-  TokenBucket* stage = find_bucket(st.stage_method_buckets);
-  if (stage == nullptr) stage = st.stage_bucket.get();
-  if (stage != nullptr && !stage->TryAcquire(now_ms)) return Status(429, "Too Many Requests");
+  if (TokenBucket* stage = find_bucket(st.stage_method_buckets);
+      stage != nullptr && !stage->TryAcquire(now_ms)) {
+    return Status(429, "Too Many Requests");
+  }
   if (!st.account_bucket.TryAcquire(now_ms)) return Status(429, "Too Many Requests");
   if (key != nullptr) {
     State::KeyUsage& u = st.keys[key_index];

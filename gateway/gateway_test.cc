@@ -371,6 +371,28 @@ TEST(Gateway, ApiKeysThrottlingAndQuota) {
   for (int i = 0; i < 5; ++i) EXPECT_EQ(gw->Authorize(Get("/free")).status, 200);
 }
 
+TEST(Gateway, StageThrottlingIsPerMethod) {
+  // Regression: one bucket served the whole stage, so GET's burst throttled POST.
+  Scratch s;
+  s.Write("api.json", OpenApi(R"({"/pets": {"get": {}, "post": {}}})"));
+  s.Write("gateway.json", StrCat(R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+      "account": "111122223333", "stage": "prod", "openapi": "api.json",
+      "throttle": {"rate_limit": 1, "burst_limit": 2},
+      "method_throttle": {"/pets/POST": {"rate_limit": 1, "burst_limit": 1}}})",
+                                 kAuthorizers, "}"));
+  std::string errors;
+  auto config = LoadGateway(s.Path("gateway.json"), &errors);
+  ASSERT_NE(config, nullptr) << errors;
+  Gateway gw(std::move(config));
+  HttpRequest get = Get("/pets"), post = Get("/pets");
+  post.method = "POST";
+  EXPECT_EQ(gw.Authorize(get).status, 200);
+  EXPECT_EQ(gw.Authorize(get).status, 200);
+  EXPECT_EQ(gw.Authorize(get).status, 429);
+  EXPECT_EQ(gw.Authorize(post).status, 200);  // its own bucket, with its override
+  EXPECT_EQ(gw.Authorize(post).status, 429);
+}
+
 constexpr char kWorld[] = R"({
   "policies": {
     "invoke-pets": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",

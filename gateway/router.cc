@@ -21,6 +21,28 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Path parameter values are passed URL-decoded; a malformed escape stays as written.
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 && HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
 bool ValidName(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
@@ -92,7 +114,7 @@ const Router::Node* Router::Find(const Node& node, const std::vector<std::string
     if (const Node* n = Find(*it->second, segments, i + 1, params)) return n;
   }
   if (node.param && !s.empty()) {
-    params->emplace_back(node.param_name, std::string(s));
+    params->emplace_back(node.param_name, PercentDecode(s));
     if (const Node* n = Find(*node.param, segments, i + 1, params)) return n;
     params->pop_back();
   }
@@ -103,7 +125,7 @@ const Router::Node* Router::Find(const Node& node, const std::vector<std::string
       rest += segments[j];
     }
     if (!rest.empty()) {
-      params->emplace_back(node.greedy_name, std::move(rest));
+      params->emplace_back(node.greedy_name, PercentDecode(rest));
       return node.greedy.get();
     }
   }

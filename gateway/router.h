@@ -27,7 +27,7 @@ namespace arbiter::gateway {
 struct RouteMatch {
   int route = -1;             // the id given to Add
   std::string_view resource;  // the matched path template, e.g. "/pets/{petId}"
-  std::vector<std::pair<std::string, std::string>> path_parameters;  // name -> value as sent
+  std::vector<std::pair<std::string, std::string>> path_parameters;  // name -> decoded value
 };
 
 class Router {

@@ -30,6 +30,15 @@ TEST_F(RouterTest, LiteralBeatsParameterBeatsGreedy) {
   EXPECT_EQ(m.path_parameters[0].second, "cat");
 }
 
+TEST_F(RouterTest, ParametersAreDecoded) {
+  RouteMatch m = router_.Match("GET", "/pets/caf%C3%A9");
+  ASSERT_EQ(m.path_parameters.size(), 1u);
+  EXPECT_EQ(m.path_parameters[0].second, "caf\xC3\xA9");
+  m = router_.Match("GET", "/pets/100%");  // a malformed escape stays as written
+  ASSERT_EQ(m.path_parameters.size(), 1u);
+  EXPECT_EQ(m.path_parameters[0].second, "100%");
+}
+
 TEST_F(RouterTest, RootAndExactMethods) {
   EXPECT_EQ(router_.Match("GET", "/").route, 0);
   EXPECT_EQ(router_.Match("POST", "/").route, -1);

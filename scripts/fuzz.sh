@@ -21,7 +21,7 @@ CC=clang CXX=clang++ scripts/build.sh build-fuzz -DARBITER_BUILD_FUZZ=ON \
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in policy world request glob condition differential jwt gateway; do
+for target in policy world request glob condition differential jwt sigv4 gateway; do
   mkdir -p "$work/$target"
   cp fuzz/corpus/"$target"/* "$work/$target/"
   dict=()
