@@ -282,6 +282,9 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
   if (const json::Value* t = api->Find("throttle")) {
     cfg->stage_throttle = ReadThrottle(l, gw, *t, "/api/throttle");
   }
+  if (const json::Value* t = api->Find("account_throttle")) {
+    if (auto a = ReadThrottle(l, gw, *t, "/api/account_throttle")) cfg->account_throttle = *a;
+  }
   if (const json::Value* mt = api->Find("method_throttle")) {
     if (l.Object(gw, mt, "/api/method_throttle", "\"method_throttle\"")) {
       for (const json::Member& m : mt->members) {

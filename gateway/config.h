@@ -92,6 +92,10 @@ struct GatewayConfig {
   std::map<std::string, std::string, std::less<>> stage_variables;
   std::optional<ThrottleSettings> stage_throttle;  // the stage's default method throttling
   std::map<std::string, ThrottleSettings, std::less<>> stage_method_throttle;
+  // Account-level throttling in the Region: 10,000 requests per second, burst 5,000,
+  // unless the gateway file raises it (`api.account_throttle`, as a quota increase would).
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+  ThrottleSettings account_throttle{10000, 5000};
 
   Router router;  // route ids index `operations`
   std::vector<Operation> operations;

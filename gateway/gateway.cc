@@ -71,14 +71,18 @@ std::string RemoveDotSegments(std::string_view path) {
 
 int64_t FloorSeconds(int64_t ms) { return ms >= 0 ? ms / 1000 : (ms - 999) / 1000; }
 
-// "2026-11-22T10:00:00Z"
+// "2026-11-22T10:00:00Z". Requests of one second share the text (strftime is slow).
 std::string IsoTime(int64_t ms) {
-  time_t secs = static_cast<time_t>(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  const time_t secs = static_cast<time_t>(FloorSeconds(ms));
+  thread_local time_t last_secs = -1;
+  thread_local char last[32];
+  if (secs != last_secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    std::strftime(last, sizeof last, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    last_secs = secs;
+  }
+  return last;
 }
 // "22/Nov/2026:10:00:00 +0000" ($context.requestTime)
 std::string ClfTime(int64_t ms) {
@@ -90,28 +94,45 @@ std::string ClfTime(int64_t ms) {
   return buf;
 }
 
-void AddContext(Request* r, std::string_view key, std::string value) {
-  ContextValue v;
-  v.values.push_back(std::move(value));
-  r->context[AsciiStrToLower(key)] = std::move(v);
-}
-
 // The request context every policy evaluation of this request sees: the global condition
-// keys API Gateway resource policies support.
+// keys API Gateway resource policies support, as a view (no map, no allocation beyond the
+// two formatted times).
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-aws-condition-keys.html
-Request PolicyRequest(const HttpRequest& http, std::string principal, const std::string& arn) {
-  Request r;
-  r.principal = std::move(principal);
-  r.action = std::string(kInvoke);
-  r.resource = arn;
-  AddContext(&r, "aws:CurrentTime", IsoTime(http.time_ms));
-  AddContext(&r, "aws:EpochTime", StrCat(FloorSeconds(http.time_ms)));
-  AddContext(&r, "aws:SecureTransport", "true");  // execute-api endpoints are HTTPS only
-  if (!http.source_ip.empty()) AddContext(&r, "aws:SourceIp", http.source_ip);
-  if (const std::string* ua = http.Header("User-Agent")) AddContext(&r, "aws:UserAgent", *ua);
-  if (const std::string* ref = http.Header("Referer")) AddContext(&r, "aws:Referer", *ref);
-  return r;
-}
+class PolicyContext {
+ public:
+  explicit PolicyContext(const HttpRequest& http)
+      : current_time_(IsoTime(http.time_ms)), epoch_(StrCat(FloorSeconds(http.time_ms))) {
+    Add("aws:currenttime", current_time_);
+    Add("aws:epochtime", epoch_);
+    Add("aws:securetransport", "true");  // execute-api endpoints are HTTPS only
+    if (!http.source_ip.empty()) Add("aws:sourceip", http.source_ip);
+    if (const std::string* ua = http.Header("User-Agent")) Add("aws:useragent", *ua);
+    if (const std::string* ref = http.Header("Referer")) Add("aws:referer", *ref);
+  }
+  PolicyContext(const PolicyContext&) = delete;
+
+  // principal (a world principal ARN, or "*"), execute-api:Invoke on `arn`.
+  RequestView View(std::string_view principal, std::string_view arn) const {
+    RequestView v;
+    v.principal = principal;
+    v.action = kInvoke;
+    v.resource = arn;
+    v.context = entries_;
+    v.context_size = size_;
+    return v;
+  }
+
+ private:
+  void Add(std::string_view key, std::string_view value) {
+    values_[size_] = value;
+    entries_[size_] = ContextEntry{key, &values_[size_], 1, false};
+    ++size_;
+  }
+  std::string current_time_, epoch_;
+  std::string_view values_[6];
+  ContextEntry entries_[6];
+  size_t size_ = 0;
+};
 
 // "User: WHO is not authorized to perform: execute-api:Invoke on resource: ARN[ with an
 // explicit deny]" (https://repost.aws/knowledge-center/api-gateway-403-error-lambda-authorizer)
@@ -343,15 +364,14 @@ struct Gateway::State {
   };
   std::vector<KeyUsage> keys;
   std::map<std::string, std::unique_ptr<TokenBucket>, std::less<>> stage_method_buckets;
-  // Account-level throttling: 10,000 requests per second, burst 5,000, per Region.
-  // https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
-  TokenBucket account_bucket{ThrottleSettings{10000, 5000}};
+  std::unique_ptr<TokenBucket> account_bucket;
   std::atomic<uint64_t> request_counter{0};
 };
 
 Gateway::Gateway(std::unique_ptr<const GatewayConfig> config)
     : config_(std::move(config)), state_(std::make_unique<State>()) {
   const GatewayConfig& c = *config_;
+  state_->account_bucket = std::make_unique<TokenBucket>(c.account_throttle);
   state_->functions.resize(c.authorizers.size());
   for (size_t i = 0; i < c.authorizers.size(); ++i) {
     state_->tokens.push_back(std::make_unique<jwt::VerifiedTokenCache>());
@@ -442,10 +462,10 @@ Response Gateway::Authorize(const HttpRequest& http) {
   const Operation& op = c.operations[static_cast<size_t>(match.route)];
   const std::string arn = c.MethodArn(http.method, path);
 
+  const PolicyContext policy_context(http);
   // The resource policy as it judges a caller that is not an IAM principal.
   auto anonymous_decision = [&]() {
-    Request r = PolicyRequest(http, "*", arn);
-    return Evaluate(*c.compiled, r, scratch).decision;
+    return Evaluate(*c.compiled, policy_context.View("*", arn), scratch).decision;
   };
 
   Response ok;
@@ -486,8 +506,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
       const std::string& who = verified.verified.principal_arn;
       // Identity policies and the resource policy together: the engine applies tables A
       // (same account: either allows) and B (cross account: both must allow).
-      Request r = PolicyRequest(http, who, arn);
-      Decision d = Evaluate(*c.compiled, r, scratch).decision;
+      Decision d = Evaluate(*c.compiled, policy_context.View(who, arn), scratch).decision;
       if (d != Decision::kAllow) return PolicyDenial(who, c, arn, d);
       ok.principal = who;
       break;
@@ -568,7 +587,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
         if (d != Decision::kAllow) return PolicyDenial("anonymous", c, arn, d);
       }
       ok.principal = verified->sub();
-      ok.context_json = json::Serialize(verified->payload());
+      ok.context_json = std::string(verified->payload_json());  // the claims as sent
       break;
     }
 
@@ -727,8 +746,8 @@ Response Gateway::Authorize(const HttpRequest& http) {
       }
       // Phase 2: the returned policy against this method ARN, with the resource policy
       // (table A: same account).
-      Request r = PolicyRequest(http, auth->principal_arn, arn);
-      Decision d = Evaluate(auth->compiled, r, scratch).decision;
+      Decision d =
+          Evaluate(auth->compiled, policy_context.View(auth->principal_arn, arn), scratch).decision;
       if (d == Decision::kExplicitDeny) {
         return Status(403, "User is not authorized to access this resource with an explicit deny");
       }
@@ -785,7 +804,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
       stage != nullptr && !stage->TryAcquire(now_ms)) {
     return Status(429, "Too Many Requests");
   }
-  if (!st.account_bucket.TryAcquire(now_ms)) return Status(429, "Too Many Requests");
+  if (!st.account_bucket->TryAcquire(now_ms)) return Status(429, "Too Many Requests");
   if (key != nullptr) {
     State::KeyUsage& u = st.keys[key_index];
     if (u.quota && !u.quota->TryConsume(now_ms)) return Status(429, "Limit Exceeded");

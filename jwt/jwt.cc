@@ -113,22 +113,42 @@ constexpr std::array<int8_t, 256> kBase64Url = MakeBase64UrlTable();
 // (validation only). O(n).
 bool DecodeBase64Url(std::string_view in, std::string* out) {
   if (in.size() % 4 == 1) return false;
+  char* dst = nullptr;
   if (out != nullptr) {
-    out->clear();
-    out->reserve(in.size() / 4 * 3 + 2);
+    out->resize(in.size() / 4 * 3 + 2);  // written by index below, trimmed at the end
+    dst = out->data();
+  }
+  size_t n = 0;
+  size_t i = 0;
+  // Whole groups of four characters (three bytes) first, then the tail bit by bit.
+  const auto* u = reinterpret_cast<const unsigned char*>(in.data());
+  for (; i + 4 <= in.size(); i += 4) {
+    const int8_t a = kBase64Url[u[i]], b = kBase64Url[u[i + 1]], c = kBase64Url[u[i + 2]],
+                 d = kBase64Url[u[i + 3]];
+    if ((a | b | c | d) < 0) return false;
+    const uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
+                       (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
+    if (dst != nullptr) {
+      dst[n] = static_cast<char>(v >> 16);
+      dst[n + 1] = static_cast<char>((v >> 8) & 0xff);
+      dst[n + 2] = static_cast<char>(v & 0xff);
+    }
+    n += 3;
   }
   uint32_t acc = 0;
   int bits = 0;
-  for (char c : in) {
-    const int8_t v = kBase64Url[static_cast<unsigned char>(c)];
+  for (; i < in.size(); ++i) {
+    const int8_t v = kBase64Url[u[i]];
     if (v < 0) return false;
     acc = (acc << 6) | static_cast<uint32_t>(v);
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      if (out != nullptr) out->push_back(static_cast<char>((acc >> bits) & 0xff));
+      if (dst != nullptr) dst[n] = static_cast<char>((acc >> bits) & 0xff);
+      ++n;
     }
   }
+  if (out != nullptr) out->resize(n);
   // 2 or 4 bits are left over after a partial group; they must be zero.
   return (acc & ((1u << bits) - 1)) == 0;
 }
@@ -207,9 +227,21 @@ std::optional<double> NumericDate(const json::Value& v) {
   return d;
 }
 
+// Digests fetched from the provider once: an implicit fetch by name on every call costs
+// microseconds, a good part of a whole RSA verification.
+const EVP_MD* FetchedDigest(const char* name) {
+  static const EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static const EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  static const EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
+  const std::string_view n(name);
+  return n == "SHA256" ? sha256 : n == "SHA384" ? sha384 : n == "SHA512" ? sha512 : nullptr;
+}
+
 bool Sha256(std::string_view data, TokenDigest* out) {
+  const EVP_MD* md = FetchedDigest("SHA256");
   unsigned int len = 0;
-  return EVP_Digest(data.data(), data.size(), out->data(), &len, EVP_sha256(), nullptr) == 1 &&
+  return md != nullptr &&
+         EVP_Digest(data.data(), data.size(), out->data(), &len, md, nullptr) == 1 &&
          len == out->size();
 }
 
@@ -506,8 +538,9 @@ bool VerifySignature(const AlgInfo& info, EVP_PKEY* pkey, std::string_view signi
   }
   MdCtxPtr md(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;  // owned by md
-  bool ok = md != nullptr && EVP_DigestVerifyInit_ex(md.get(), &pctx, info.digest, nullptr, nullptr,
-                                                     pkey, nullptr) == 1;
+  const EVP_MD* digest = FetchedDigest(info.digest);
+  bool ok = md != nullptr && digest != nullptr &&
+            EVP_DigestVerifyInit(md.get(), &pctx, digest, nullptr, pkey) == 1;
   if (ok && info.family == Family::kRsaPkcs1) {
     ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
   } else if (ok && info.family == Family::kRsaPss) {
@@ -656,6 +689,7 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
   if (absl::Status s = ParseObject(payload_text, 32, "payload", &out.payload_); !s.ok()) {
     return TokenError(Message(s));
   }
+  out.payload_json_ = std::move(payload_text);
   const json::Value& payload = out.payload_;
   const int64_t leeway = e.leeway_seconds;
   const json::Value* exp_value = payload.Find("exp");

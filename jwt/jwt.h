@@ -100,6 +100,8 @@ class VerifiedToken {
  public:
   const json::Value& header() const { return header_; }
   const json::Value& payload() const { return payload_; }
+  // The payload's JSON text as decoded (a valid JSON object: it parsed into payload()).
+  std::string_view payload_json() const { return payload_json_; }
   Alg alg() const { return alg_; }
   std::string_view kid() const;
 
@@ -130,6 +132,7 @@ class VerifiedToken {
   VerifiedToken() = default;
   json::Value header_;
   json::Value payload_;
+  std::string payload_json_;
   Alg alg_ = Alg::kRS256;
   int64_t exp_ = 0;
   int64_t verified_at_ = 0;

@@ -2,7 +2,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <chrono>
@@ -140,15 +139,55 @@ std::string HexEncode(const uint8_t* data, size_t size) {
   return out;
 }
 
-Digest Sha256(std::string_view data) {
-  Digest d{};
-  unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), d.data(), &len, EVP_sha256(), nullptr) != 1 ||
-      len != d.size()) {
-    // OpenSSL fails here only when it cannot allocate; no digest could be trusted.
-    std::abort();
+namespace {
+
+// SHA-256 fetched from the provider once (an implicit fetch per call, as EVP_sha256() and
+// HMAC() do, costs more than hashing a short string), and a digest context per thread.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    const EVP_MD* m = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (m == nullptr) std::abort();  // no SHA-256 provider: nothing could be verified
+    return m;
+  }();
+  return md;
+}
+
+class DigestContext {
+ public:
+  DigestContext() : ctx_(EVP_MD_CTX_new()) {
+    if (ctx_ == nullptr) std::abort();
   }
-  return d;
+  ~DigestContext() { EVP_MD_CTX_free(ctx_); }
+  void Begin() {
+    if (EVP_DigestInit_ex2(ctx_, Sha256Md(), nullptr) != 1) std::abort();
+  }
+  void Add(const void* data, size_t size) {
+    if (EVP_DigestUpdate(ctx_, data, size) != 1) std::abort();
+  }
+  Digest End() {
+    Digest d{};
+    unsigned int len = 0;
+    // OpenSSL fails here only when it cannot allocate; no digest could be trusted.
+    if (EVP_DigestFinal_ex(ctx_, d.data(), &len) != 1 || len != d.size()) std::abort();
+    return d;
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+DigestContext& ThreadDigest() {
+  thread_local DigestContext ctx;
+  return ctx;
+}
+
+}  // namespace
+
+Digest Sha256(std::string_view data) {
+  DigestContext& ctx = ThreadDigest();
+  ctx.Begin();
+  ctx.Add(data.data(), data.size());
+  return ctx.End();
 }
 
 std::string Sha256Hex(std::string_view data) {
@@ -156,16 +195,30 @@ std::string Sha256Hex(std::string_view data) {
   return HexEncode(d.data(), d.size());
 }
 
+// RFC 2104 over SHA-256 (block size 64): H((K ^ opad) || H((K ^ ipad) || data)).
 Digest HmacSha256(std::string_view key, std::string_view data) {
-  Digest d{};
-  unsigned int len = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), d.data(),
-           &len) == nullptr ||
-      len != d.size()) {
-    std::abort();
+  unsigned char block[64] = {0};
+  if (key.size() > sizeof block) {
+    const Digest k = Sha256(key);
+    std::copy(k.begin(), k.end(), block);
+  } else {
+    std::copy(key.begin(), key.end(), block);
   }
-  return d;
+  unsigned char pad[64];
+  DigestContext& ctx = ThreadDigest();
+  for (size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x36;
+  ctx.Begin();
+  ctx.Add(pad, sizeof pad);
+  ctx.Add(data.data(), data.size());
+  const Digest inner = ctx.End();
+  for (size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x5c;
+  ctx.Begin();
+  ctx.Add(pad, sizeof pad);
+  ctx.Add(inner.data(), inner.size());
+  const Digest out = ctx.End();
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(pad, sizeof pad);
+  return out;
 }
 
 Digest DeriveSigningKey(std::string_view secret_access_key, std::string_view date,

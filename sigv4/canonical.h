@@ -83,6 +83,14 @@ std::string FormatAmzDate(int64_t unix_seconds);
 // True when `name` is an RFC 7230 token (the characters a header name may use).
 bool IsToken(std::string_view name);
 
+// True when `value` holds NUL, CR or LF (what no HTTP header value may carry).
+inline bool HasLineBreakOrNul(std::string_view value) {
+  for (char c : value) {
+    if (c == '\0' || c == '\r' || c == '\n') return true;
+  }
+  return false;
+}
+
 }  // namespace arbiter::sigv4
 
 #endif  // ARBITER_SIGV4_CANONICAL_H_

@@ -26,7 +26,7 @@ absl::Status Sign(HttpRequest* r, const Credential& cred, const SignOptions& o) 
     return absl::InvalidArgumentError("the request needs a method and a path starting with '/'");
   }
   for (const auto& [name, value] : r->headers) {
-    if (!IsToken(name) || value.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos) {
+    if (!IsToken(name) || HasLineBreakOrNul(value)) {
       return absl::InvalidArgumentError(ToAbsl(StrCat("malformed header \"", name, "\"")));
     }
   }

@@ -211,7 +211,7 @@ std::optional<Outcome> CheckShape(const HttpRequest& r, const Limits& lim) {
     }
   }
   for (const auto& [name, value] : r.headers) {
-    if (!IsToken(name) || value.find_first_of(std::string_view("\0\r\n", 3)) != std::string::npos) {
+    if (!IsToken(name) || HasLineBreakOrNul(value)) {
       return Fail(FailureKind::kMalformedRequest, "Bad Request");
     }
   }
