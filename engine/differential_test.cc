@@ -12,6 +12,7 @@
 #include "compiler/world.h"
 #include "core/file.h"
 #include "engine/engine.h"
+#include "engine/testing/bundled_worlds.h"
 #include "engine/testing/request_generator.h"
 #include "json/json.h"
 #include "reference/evaluator.h"
@@ -20,54 +21,6 @@ namespace arbiter {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct NamedWorld {
-  std::string name;
-  World world;
-  std::vector<Request> requests;  // the world's own requests
-};
-
-std::vector<NamedWorld> BundledWorlds() {
-  std::vector<NamedWorld> out;
-  auto load = [&](const std::string& name, const std::string& text) -> NamedWorld* {
-    std::vector<Finding> findings;
-    std::optional<World> w = LoadWorld(text, &findings);
-    if (!w) {
-      ADD_FAILURE() << name << " does not load";
-      return nullptr;
-    }
-    out.push_back({name, std::move(*w), {}});
-    return &out.back();
-  };
-  std::vector<fs::path> golden;
-  for (const auto& e : fs::directory_iterator("tests/golden")) golden.push_back(e.path());
-  std::sort(golden.begin(), golden.end());
-  for (const fs::path& p : golden) {
-    json::Value root;
-    json::Error error;
-    if (!json::Parse(Slurp(p), &root, &error)) continue;
-    NamedWorld* w = load(p.filename().string(), json::Serialize(*root.Find("world")));
-    if (!w) continue;
-    for (const json::Value& c : root.Find("cases")->elements) {
-      Request r;
-      std::string problem;
-      if (ParseRequest(json::Serialize(*c.Find("request")), &r, &problem)) w->requests.push_back(r);
-    }
-  }
-  for (const char* dir : {"corpus/example", "corpus/generated/tiny"}) {
-    const fs::path world = fs::path(dir) / "world.json";
-    if (!fs::exists(world)) continue;
-    NamedWorld* w = load(dir, Slurp(world));
-    if (!w) continue;
-    std::istringstream lines(Slurp(fs::path(dir) / "requests.jsonl"));
-    std::string line, problem;
-    while (std::getline(lines, line)) {
-      Request r;
-      if (ParseRequest(line, &r, &problem)) w->requests.push_back(r);
-    }
-  }
-  return out;
-}
 
 std::string Describe(const Request& r) {
   std::string s = "principal=" + r.principal + " action=" + r.action + " resource=" + r.resource;

@@ -574,8 +574,9 @@ Range FindIn(const std::vector<uint64_t>& index, uint32_t id) {
   return {first, last};
 }
 
-template <typename F>
-void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const Ctx& c, F f) {
+// `C` has the request's lower-cased `action` and, when it is interned, `action_id`.
+template <typename C, typename F>
+void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const C& c, F f) {
   if (c.has_action_id) {
     const Range r = FindIn(policy.action_index, c.action_id);
     for (const uint64_t* s = r.first; s != r.last; ++s) f(static_cast<uint32_t>(*s));
@@ -679,8 +680,7 @@ void Append(std::vector<Reason>* to, std::vector<Reason>* from) {
 
 }  // namespace
 
-EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch& scratch,
-                    bool explain) {
+RequestView ViewOf(const Request& request, EvalScratch& scratch) {
   std::vector<ContextEntry>& entries = EngineAccess::entries(scratch);
   std::vector<std::string_view>& values = EngineAccess::values(scratch);
   entries.clear();
@@ -702,7 +702,12 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch&
   if (request.resource_account) view.resource_account = *request.resource_account;
   view.context = entries.data();
   view.context_size = entries.size();
-  return Evaluate(w, view, scratch, explain);
+  return view;
+}
+
+EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch& scratch,
+                    bool explain) {
+  return Evaluate(w, ViewOf(request, scratch), scratch, explain);
 }
 
 EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
@@ -864,6 +869,22 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
     grant({&id_allows, &boundary_allows, &session_allows, &rp_allows});
   }
   return result;
+}
+
+void ForEachCandidateStatement(const CompiledWorld& w, uint32_t policy,
+                               std::string_view lower_action,
+                               const std::function<void(uint32_t)>& f) {
+  struct {
+    std::string_view action;
+    bool has_action_id = false;
+    uint32_t action_id = 0;
+  } c;
+  c.action = lower_action;
+  if (auto it = w.action_ids.find(ToAbsl(lower_action)); it != w.action_ids.end()) {
+    c.has_action_id = true;
+    c.action_id = it->second;
+  }
+  ForEachCandidate(w, w.policies[policy], c, f);
 }
 
 }  // namespace arbiter

@@ -13,6 +13,7 @@
 #ifndef ARBITER_ENGINE_ENGINE_H_
 #define ARBITER_ENGINE_ENGINE_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,9 +92,19 @@ class EvalScratch {
 // Thread-safe for concurrent calls on one world, each with its own scratch.
 EvalResult Evaluate(const CompiledWorld& world, const RequestView& request, EvalScratch& scratch,
                     bool explain = false);
+// `request` as a view whose context lives in `scratch` (valid until the scratch's next
+// use for a Request). No allocation once warm.
+RequestView ViewOf(const Request& request, EvalScratch& scratch);
 // Convenience: views `request` through the scratch (no allocation once warm).
 EvalResult Evaluate(const CompiledWorld& world, const Request& request, EvalScratch& scratch,
                     bool explain = false);
+
+// Calls f(statement id) for each statement of policy `policy` whose Action/NotAction
+// covers the lower-cased `lower_action`: exactly the statements Evaluate examines for it.
+// For analyses off the hot path (the decision cache's key relevance).
+void ForEachCandidateStatement(const CompiledWorld& world, uint32_t policy,
+                               std::string_view lower_action,
+                               const std::function<void(uint32_t)>& f);
 
 }  // namespace arbiter
 
