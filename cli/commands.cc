@@ -147,23 +147,32 @@ struct Line {
 };
 
 // Splits JSON Lines input, skipping blank lines.
-std::vector<Line> ParseLines(const std::string& text) {
-  std::vector<Line> lines;
+// Calls f(line number, line) for each non-blank line of JSON Lines input (CR LF ends a
+// line too).
+template <typename F>
+void ForEachLine(std::string_view text, F f) {
   size_t line_no = 0;
   size_t start = 0;
   while (start < text.size()) {
     size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + start, end - start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
     start = end + 1;
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    f(line_no, line);
+  }
+}
+
+std::vector<Line> ParseLines(const std::string& text) {
+  std::vector<Line> lines;
+  ForEachLine(text, [&](size_t line_no, std::string_view line) {
     Line l;
     l.number = line_no;
     l.ok = ParseRequest(line, &l.request, &l.problem);
     lines.push_back(std::move(l));
-  }
+  });
   return lines;
 }
 
@@ -258,15 +267,7 @@ int Authorize(const Options& o, std::istream& in, std::ostream& out, std::ostrea
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
   int status = 0;
-  size_t line_no = 0, start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string_view line(text.data() + start, end - start);
-    start = end + 1;
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+  ForEachLine(text, [&](size_t line_no, std::string_view line) {
     absl::StatusOr<gateway::HttpRequest> request = gateway::ParseHttpRequest(line, now_ms);
     std::string response;
     if (!request.ok()) {
@@ -282,7 +283,7 @@ int Authorize(const Options& o, std::istream& in, std::ostream& out, std::ostrea
     // answer as soon as it is decided.
     out << response << "\n";
     out.flush();
-  }
+  });
   return status;
 }
 

@@ -366,6 +366,20 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         if (!l.String(oa, *az, ap, "type", &aztype, true)) continue;
         AuthorizerConfig a;
         a.name = m.key;
+        // identityValidationExpression: a whole-string regular expression (the token of a
+        // TOKEN authorizer, the ID token's `aud` for Cognito).
+        auto read_validation = [&](AuthorizerConfig* out) {
+          std::string expr;
+          l.String(oa, *az, ap, "identityValidationExpression", &expr, false);
+          if (expr.empty()) return;
+          try {
+            out->validation.emplace(expr, std::regex::ECMAScript);
+          } catch (const std::regex_error& e) {
+            l.Error(oa, az->Find("identityValidationExpression"),
+                    json::PointerAppend(ap, "identityValidationExpression"),
+                    StrCat("not a valid regular expression: ", e.what()));
+          }
+        };
         aztype = AsciiStrToLower(aztype);
         std::string source;
         l.String(oa, *az, ap, "identitySource", &source, false);
@@ -396,17 +410,7 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
           if (a.kind == AuthKind::kToken && a.identity_sources.size() != 1) {
             l.Error(oa, az, ap, "a TOKEN authorizer takes exactly one header");
           }
-          std::string expr;
-          l.String(oa, *az, ap, "identityValidationExpression", &expr, false);
-          if (!expr.empty()) {
-            try {
-              a.validation.emplace(expr, std::regex::ECMAScript);
-            } catch (const std::regex_error& e) {
-              l.Error(oa, az->Find("identityValidationExpression"),
-                      json::PointerAppend(ap, "identityValidationExpression"),
-                      StrCat("not a valid regular expression: ", e.what()));
-            }
-          }
+          read_validation(&a);
           // The function: the gateway file's `authorizers[NAME].command`.
           const json::Value* g = gw_authorizers != nullptr && gw_authorizers->is_object()
                                      ? gw_authorizers->Find(m.key)
@@ -437,17 +441,7 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
           a.kind = AuthKind::kCognito;
           // COGNITO_USER_POOLS: identityValidationExpression is matched against the
           // token's `aud` (API reference, Authorizer).
-          std::string expr;
-          l.String(oa, *az, ap, "identityValidationExpression", &expr, false);
-          if (!expr.empty()) {
-            try {
-              a.validation.emplace(expr, std::regex::ECMAScript);
-            } catch (const std::regex_error& e) {
-              l.Error(oa, az->Find("identityValidationExpression"),
-                      json::PointerAppend(ap, "identityValidationExpression"),
-                      StrCat("not a valid regular expression: ", e.what()));
-            }
-          }
+          read_validation(&a);
           if (source.empty())
             source = in == "header" && !name.empty() ? StrCat("method.request.header.", name)
                                                      : "method.request.header.Authorization";
