@@ -83,6 +83,7 @@ class CacheKey {
 
  private:
   void AddBytes(std::string_view s) {
+    if (s.empty()) return;  // an empty view may have no data() at all
     if (s.size() > kMaxBytes - size_) {
       overflow_ = true;
       return;
