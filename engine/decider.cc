@@ -62,10 +62,45 @@ const ContextEntry* FindEntry(const RequestView& r, std::string_view key) {
 
 }  // namespace
 
+// Two keys share the cache. The exact key is the request itself, every field and every
+// context entry in the order given: building it needs no lookup, so a repeated request
+// costs one hash and one probe. The relevance key holds only the context keys that can
+// change the decision (relevance.h), so a request that differs in an irrelevant key still
+// hits. Both map to the decision of this snapshot; a marker byte keeps them apart.
 Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScratch& scratch) const {
   if (cache_ == nullptr) return Evaluate(snap.compiled, r, scratch).decision;
+  thread_local CacheKey exact;
   thread_local CacheKey key;
   thread_local std::string lower;
+  const int64_t now = cache_->ttl_ms() > 0 ? NowMs() : 0;
+  Decision d;
+
+  exact.Clear();
+  exact.AddByte('E');
+  exact.AddField(r.principal);
+  exact.AddField(r.action);
+  exact.AddField(r.resource);
+  exact.AddByte(r.has_resource_account ? 1 : 0);
+  exact.AddField(r.resource_account);
+  for (size_t i = 0; i < r.context_size && !exact.overflow(); ++i) {
+    const ContextEntry& e = r.context[i];
+    exact.AddField(e.key);
+    exact.AddByte(e.multi ? 2 : 1);
+    exact.AddByte(static_cast<uint8_t>(e.count & 0xff));
+    exact.AddByte(static_cast<uint8_t>(e.count >> 8));
+    for (uint32_t j = 0; j < e.count; ++j) exact.AddField(e.values[j]);
+  }
+  const bool has_exact = !exact.overflow();
+  uint64_t exact_hash = 0;
+  if (has_exact) {
+    exact.Finish();
+    exact_hash = exact.Hash();
+    if (cache_->Lookup(exact, exact_hash, snap.generation, now, &d, /*count=*/false)) {
+      cache_->CountHit();
+      return d;
+    }
+  }
+
   const CompiledWorld& w = snap.compiled;
   lower.assign(r.action);
   for (char& c : lower) c = AsciiLower(c);
@@ -76,6 +111,7 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   if (auto it = w.action_ids.find(lower); it != w.action_ids.end()) action = it->second;
   const std::vector<std::string>& keys = snap.relevance.For(principal, action, lower);
   key.Clear();
+  key.AddByte('R');
   key.AddField(r.principal);
   key.AddField(lower);
   key.AddField(r.resource);
@@ -98,11 +134,11 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   }
   key.Finish();
   const uint64_t hash = key.Hash();
-  const int64_t now = cache_->ttl_ms() > 0 ? NowMs() : 0;
-  Decision d;
-  if (cache_->Lookup(key, hash, snap.generation, now, &d)) return d;
-  d = Evaluate(w, r, scratch).decision;
-  cache_->Insert(key, hash, snap.generation, now, d);
+  if (!cache_->Lookup(key, hash, snap.generation, now, &d)) {
+    d = Evaluate(w, r, scratch).decision;
+    cache_->Insert(key, hash, snap.generation, now, d);
+  }
+  if (has_exact) cache_->Insert(exact, exact_hash, snap.generation, now, d);
   return d;
 }
 

@@ -47,8 +47,10 @@ DecisionCache::Counters& DecisionCache::Mine() const {
   return counters_[slot >= 0 ? slot : kMaxReaderThreads];
 }
 
+void DecisionCache::CountHit() const { Bump(Mine().hits); }
+
 bool DecisionCache::Lookup(const CacheKey& key, uint64_t hash, uint64_t generation, int64_t now_ms,
-                           Decision* out) const {
+                           Decision* out, bool count) const {
   const size_t bucket = hash & (buckets_ - 1);
   Slot* slots = &slots_[bucket * kWays];
   const size_t words = key.words();
@@ -75,10 +77,10 @@ bool DecisionCache::Lookup(const CacheKey& key, uint64_t hash, uint64_t generati
       s.referenced.store(1, std::memory_order_relaxed);
     }
     *out = static_cast<Decision>(decision);
-    Bump(Mine().hits);
+    if (count) Bump(Mine().hits);
     return true;
   }
-  Bump(Mine().misses);
+  if (count) Bump(Mine().misses);
   return false;
 }
 
