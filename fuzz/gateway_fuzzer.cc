@@ -4,7 +4,8 @@
 //    secret without knowing it);
 //  - a Lambda route answers 200 although its authorizer only ever denies;
 //  - a Cognito or JWT route answers 200 (their issuers' key sets are empty);
-//  - a status is not one API Gateway uses here (200, 401, 403, 429, 500).
+//  - a status is not one API Gateway uses here (200, 401, 403, 429, 500; 400 and 413 for
+//    requests no HTTP front end passes on, such as two Authorization headers).
 // Crashes, leaks and undefined behaviour are caught by ASan/UBSan.
 #include <unistd.h>
 
@@ -107,8 +108,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         std::abort();
       }
       break;
+    case 400:
     case 401:
     case 403:
+    case 413:
     case 429:
     case 500:
       break;

@@ -139,6 +139,14 @@ class Loader {
   bool failed_ = false;
 };
 
+// Every check runs (each reports its own finding), then all must have passed.
+bool AllOf(std::initializer_list<bool> checks) {
+  for (bool c : checks) {
+    if (!c) return false;
+  }
+  return true;
+}
+
 std::optional<ThrottleSettings> ReadThrottle(Loader& l, const Source& src, const json::Value& v,
                                              std::string_view pointer) {
   if (!l.Object(src, &v, pointer, "a throttle")) return std::nullopt;
@@ -259,10 +267,10 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
                 api != nullptr ? "\"api\"" : "\"api\" is required; it")) {
     return nullptr;
   }
-  bool ok = l.String(gw, *api, "/api", "id", &cfg->api_id, true) &
-            l.String(gw, *api, "/api", "region", &cfg->region, true) &
-            l.String(gw, *api, "/api", "account", &cfg->account, true) &
-            l.String(gw, *api, "/api", "stage", &cfg->stage, true);
+  bool ok = AllOf({l.String(gw, *api, "/api", "id", &cfg->api_id, true),
+                   l.String(gw, *api, "/api", "region", &cfg->region, true),
+                   l.String(gw, *api, "/api", "account", &cfg->account, true),
+                   l.String(gw, *api, "/api", "stage", &cfg->stage, true)});
   if (!ok) return nullptr;
   if (!IsAccountId(cfg->account)) {
     l.Error(gw, api->Find("account"), "/api/account", "\"account\" must be a 12-digit account id");
@@ -669,10 +677,10 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         std::string p = json::PointerAppend("/credentials", i);
         if (!l.Object(gw, &c, p, "a credential")) continue;
         sigv4::Credential cred;
-        bool good = l.String(gw, c, p, "access_key_id", &cred.access_key_id, true) &
-                    l.String(gw, c, p, "secret_access_key", &cred.secret_access_key, true) &
-                    l.String(gw, c, p, "session_token", &cred.session_token, false) &
-                    l.String(gw, c, p, "principal", &cred.principal_arn, true);
+        bool good = AllOf({l.String(gw, c, p, "access_key_id", &cred.access_key_id, true),
+                           l.String(gw, c, p, "secret_access_key", &cred.secret_access_key, true),
+                           l.String(gw, c, p, "session_token", &cred.session_token, false),
+                           l.String(gw, c, p, "principal", &cred.principal_arn, true)});
         if (!good) continue;
         for (const sigv4::Credential& other : cfg->credentials) {
           if (other.access_key_id == cred.access_key_id) {
@@ -696,8 +704,8 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         std::string p = json::PointerAppend("/api_keys", i);
         if (!l.Object(gw, &k, p, "an API key")) continue;
         ApiKey key;
-        if (!(l.String(gw, k, p, "id", &key.id, true) &
-              l.String(gw, k, p, "value", &key.value, true))) {
+        if (!AllOf({l.String(gw, k, p, "id", &key.id, true),
+                    l.String(gw, k, p, "value", &key.value, true)})) {
           continue;
         }
         if (const json::Value* e = k.Find("enabled")) {

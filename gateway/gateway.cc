@@ -248,13 +248,14 @@ void AppendMap(std::string* out, const std::vector<std::pair<std::string, std::s
   }
   // Single-value maps keep the last value of a repeated name, as API Gateway does.
   std::vector<std::pair<std::string_view, std::vector<std::string_view>>> grouped;
-  for (const auto& [k, v] : pairs) {
-    auto it =
-        std::find_if(grouped.begin(), grouped.end(), [&](const auto& g) { return g.first == k; });
+  for (const auto& pair : pairs) {
+    const std::string& name = pair.first;  // (clang 14 cannot capture structured bindings)
+    auto it = std::find_if(grouped.begin(), grouped.end(),
+                           [&](const auto& g) { return g.first == name; });
     if (it == grouped.end()) {
-      grouped.push_back({k, {v}});
+      grouped.push_back({name, {pair.second}});
     } else {
-      it->second.push_back(v);
+      it->second.push_back(pair.second);
     }
   }
   out->push_back('{');

@@ -7,20 +7,21 @@ namespace arbiter::gateway {
 
 TokenBucket::TokenBucket(ThrottleSettings settings) : settings_(settings) {
   if (settings_.rate_limit > 0) {
-    double interval = 1e9 / settings_.rate_limit;
-    interval_ns_ = interval < 1 ? 1 : static_cast<int64_t>(std::llround(interval));
+    // Microseconds: request times up to year 9999 (any ISO date) stay far from overflow.
+    double interval = 1e6 / settings_.rate_limit;
+    interval_us_ = interval < 1 ? 1 : static_cast<int64_t>(std::llround(interval));
     // Bounded so that the window stays far from overflow for any sane burst.
-    double window = static_cast<double>(interval_ns_) * static_cast<double>(settings_.burst_limit);
-    window_ns_ = window > 1e17 ? static_cast<int64_t>(1e17) : static_cast<int64_t>(window);
+    double window = static_cast<double>(interval_us_) * static_cast<double>(settings_.burst_limit);
+    window_us_ = window > 1e17 ? static_cast<int64_t>(1e17) : static_cast<int64_t>(window);
   } else {
-    interval_ns_ = 0;
-    window_ns_ = 0;
+    interval_us_ = 0;
+    window_us_ = 0;
   }
 }
 
 bool TokenBucket::TryAcquire(int64_t now_ms) {
   if (settings_.burst_limit <= 0) return false;
-  if (interval_ns_ == 0) {  // no refill: the bucket holds `burst` tokens, once
+  if (interval_us_ == 0) {  // no refill: the bucket holds `burst` tokens, once
     int64_t taken = taken_.load(std::memory_order_relaxed);
     do {
       if (taken >= settings_.burst_limit) return false;
@@ -34,15 +35,15 @@ bool TokenBucket::TryAcquire(int64_t now_ms) {
          !last_ms_.compare_exchange_weak(last, now_ms, std::memory_order_relaxed)) {
   }
   if (last > now_ms) now_ms = last;
-  const int64_t now = now_ms * 1'000'000;
-  int64_t tat = tat_ns_.load(std::memory_order_relaxed);
+  const int64_t now = now_ms * 1'000;
+  int64_t tat = tat_us_.load(std::memory_order_relaxed);
   for (;;) {
     // A full bucket means tat <= now. The request fits when the new arrival time runs at
     // most `burst` intervals ahead of now, i.e. at least one token is left.
     const int64_t base = tat > now ? tat : now;
-    const int64_t next = base + interval_ns_;
-    if (next - now > window_ns_) return false;
-    if (tat_ns_.compare_exchange_weak(tat, next, std::memory_order_relaxed)) return true;
+    const int64_t next = base + interval_us_;
+    if (next - now > window_us_) return false;
+    if (tat_us_.compare_exchange_weak(tat, next, std::memory_order_relaxed)) return true;
   }
 }
 

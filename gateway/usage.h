@@ -39,9 +39,11 @@ class TokenBucket {
 
  private:
   ThrottleSettings settings_;
-  int64_t interval_ns_;  // 1 / rate, the time one token takes to refill; 0 when rate is 0
-  int64_t window_ns_;    // burst * interval: how far the arrival time may run ahead
-  std::atomic<int64_t> tat_ns_{INT64_MIN};   // theoretical arrival time; MIN = full bucket
+  // 1 / rate in microseconds (at least 1: rates above 1,000,000 per second count as that),
+  // the time one token takes to refill; 0 when rate is 0.
+  int64_t interval_us_;
+  int64_t window_us_;  // burst * interval: how far the arrival time may run ahead
+  std::atomic<int64_t> tat_us_{INT64_MIN};   // theoretical arrival time; MIN = full bucket
   std::atomic<int64_t> taken_{0};            // tokens taken, when rate is 0 (no refill)
   std::atomic<int64_t> last_ms_{INT64_MIN};  // the latest request time seen
 };

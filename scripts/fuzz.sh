@@ -16,10 +16,14 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-CC=clang CXX=clang++ scripts/build.sh build-fuzz -DARBITER_BUILD_FUZZ=ON \
-  -DARBITER_SANITIZE=address,undefined -DARBITER_BUILD_TESTS=OFF >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+if ! CC=clang CXX=clang++ scripts/build.sh build-fuzz -DARBITER_BUILD_FUZZ=ON \
+    -DARBITER_SANITIZE=address,undefined -DARBITER_BUILD_TESTS=OFF >"$work/build.log" 2>&1; then
+  echo "fuzz build: FAILED"
+  grep -E 'error|FAILED' "$work/build.log" | head -20
+  exit 1
+fi
 status=0
 for target in policy world request glob condition differential jwt sigv4 gateway; do
   mkdir -p "$work/$target"
