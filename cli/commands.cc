@@ -406,6 +406,10 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
   // cached run hits on every request its key fits).
   DeciderOptions decider_options;
   decider_options.cache = !o.no_cache;
+  // Sized for the working set: every request may hold two entries (its exact key and its
+  // relevance key); a cache smaller than the set it cycles through measures eviction.
+  decider_options.cache_options.capacity =
+      std::max(decider_options.cache_options.capacity, 2 * requests.size());
   Decider decider(decider_options);
   {
     CompileOptions compile;

@@ -75,23 +75,35 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   const int64_t now = cache_->ttl_ms() > 0 ? NowMs() : 0;
   Decision d;
 
-  exact.Clear();
-  exact.AddByte('E');
-  exact.AddField(r.principal);
-  exact.AddField(r.action);
-  exact.AddField(r.resource);
-  exact.AddByte(r.has_resource_account ? 1 : 0);
-  exact.AddField(r.resource_account);
-  for (size_t i = 0; i < r.context_size && !exact.overflow(); ++i) {
-    const ContextEntry& e = r.context[i];
-    exact.AddField(e.key);
-    exact.AddByte(e.multi ? 2 : 1);
-    exact.AddByte(static_cast<uint8_t>(e.count & 0xff));
-    exact.AddByte(static_cast<uint8_t>(e.count >> 8));
-    for (uint32_t j = 0; j < e.count; ++j) exact.AddField(e.values[j]);
+  // The exact key holds every context entry: requests with long contexts skip it (their
+  // relevance key is usually much shorter) instead of building it up to the limit.
+  size_t exact_size = 1 + 3 * 3 + r.principal.size() + r.action.size() + r.resource.size() + 4 +
+                      r.resource_account.size();
+  for (size_t i = 0; i < r.context_size && exact_size <= CacheKey::kMaxBytes; ++i) {
+    exact_size += 6 + r.context[i].key.size();
+    for (uint32_t j = 0; j < r.context[i].count; ++j)
+      exact_size += 3 + r.context[i].values[j].size();
   }
-  const bool has_exact = !exact.overflow();
+  bool has_exact = false;
   uint64_t exact_hash = 0;
+  if (exact_size <= CacheKey::kMaxBytes) {
+    exact.Clear();
+    exact.AddByte('E');
+    exact.AddField(r.principal);
+    exact.AddField(r.action);
+    exact.AddField(r.resource);
+    exact.AddByte(r.has_resource_account ? 1 : 0);
+    exact.AddField(r.resource_account);
+    for (size_t i = 0; i < r.context_size; ++i) {
+      const ContextEntry& e = r.context[i];
+      exact.AddField(e.key);
+      exact.AddByte(e.multi ? 2 : 1);
+      exact.AddByte(static_cast<uint8_t>(e.count & 0xff));
+      exact.AddByte(static_cast<uint8_t>(e.count >> 8));
+      for (uint32_t j = 0; j < e.count; ++j) exact.AddField(e.values[j]);
+    }
+    has_exact = !exact.overflow();
+  }
   if (has_exact) {
     exact.Finish();
     exact_hash = exact.Hash();
