@@ -346,6 +346,7 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
     AuthKind kind = AuthKind::kNone;
     int authorizer = -1;
     bool api_key = false;
+    bool unusable = false;  // a scheme API Gateway cannot enforce (e.g. a bare oauth2)
   };
   std::map<std::string, Scheme, std::less<>> scheme_by_name;
   const json::Value* gw_authorizers = gw.root.Find("authorizers");
@@ -354,7 +355,20 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
     for (const json::Member& m : schemes->members) {
       std::string p = json::PointerAppend(schemes_pointer, m.key);
       if (!l.Object(oa, &m.value, p, "a security scheme")) continue;
-      const json::Value& s = m.value;
+      const json::Value* target = &m.value;
+      // A local reference to another scheme of the same document.
+      if (const json::Value* ref = m.value.Find("$ref"); ref != nullptr && ref->is_string()) {
+        std::string_view name = ref->text;
+        const json::Value* found = nullptr;
+        if (ConsumePrefix(&name, StrCat("#", schemes_pointer, "/"))) found = schemes->Find(name);
+        if (found == nullptr || !found->is_object() || found->Find("$ref") != nullptr) {
+          l.Error(oa, ref, json::PointerAppend(p, "$ref"),
+                  "must name another security scheme of this document");
+          continue;
+        }
+        target = found;
+      }
+      const json::Value& s = *target;
       std::string authtype, type, in, name;
       l.String(oa, s, p, "x-amazon-apigateway-authtype", &authtype, false);
       l.String(oa, s, p, "type", &type, false);
@@ -391,9 +405,17 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         aztype = AsciiStrToLower(aztype);
         std::string source;
         l.String(oa, *az, ap, "identitySource", &source, false);
-        double ttl = 300;
-        if (!l.Number(oa, *az, ap, "authorizerResultTtlInSeconds", &ttl, 0, 3600)) continue;
-        a.ttl_seconds = static_cast<int64_t>(ttl);
+        // The extension's table types the TTL as a string; exports write a number. Both.
+        if (const json::Value* ttl = az->Find("authorizerResultTtlInSeconds")) {
+          std::optional<double> n;
+          if (ttl->type == json::Type::kNumber || ttl->is_string()) n = ParseNumber(ttl->text);
+          if (!n || *n < 0 || *n > 3600 || *n != static_cast<double>(static_cast<int64_t>(*n))) {
+            l.Error(oa, ttl, json::PointerAppend(ap, "authorizerResultTtlInSeconds"),
+                    "\"authorizerResultTtlInSeconds\" must be a whole number from 0 to 3600");
+            continue;
+          }
+          a.ttl_seconds = static_cast<int64_t>(*n);
+        }
         if (aztype == "token" || aztype == "request") {
           a.kind = aztype == "token" ? AuthKind::kToken : AuthKind::kRequest;
           if (a.kind == AuthKind::kToken && source.empty() && in == "header" && !name.empty()) {
@@ -492,7 +514,18 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
           const json::Value* jc = az->Find("jwtConfiguration");
           std::string jp = json::PointerAppend(ap, "jwtConfiguration");
           if (l.Object(oa, jc, jp, "\"jwtConfiguration\"")) {
-            l.String(oa, *jc, jp, "issuer", &a.jwt_issuer, true);
+            // Without an issuer, API Gateway takes it from the scheme's openIdConnectUrl
+            // (".../.well-known/openid-configuration"; the extension's jwt-authorizer-autofind).
+            std::string discovery;
+            l.String(oa, s, p, "openIdConnectUrl", &discovery, false);
+            std::string_view base = discovery;
+            const bool autofind = jc->Find("issuer") == nullptr &&
+                                  ConsumeSuffix(&base, "/.well-known/openid-configuration");
+            if (autofind) {
+              a.jwt_issuer = std::string(base);
+            } else {
+              l.String(oa, *jc, jp, "issuer", &a.jwt_issuer, true);
+            }
             const json::Value* aud = jc->Find("audience");
             if (aud != nullptr && aud->is_array()) {
               for (const json::Value& e : aud->elements) {
@@ -513,10 +546,9 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         scheme.authorizer = static_cast<int>(cfg->authorizers.size());
         cfg->authorizers.push_back(std::move(a));
       } else {
-        l.Error(oa, &s, p,
-                "a security scheme must be awsSigv4, an API key or carry "
-                "x-amazon-apigateway-authorizer");
-        continue;
+        // Import ignores what it does not support (a warning, not a failure); only a method
+        // that uses such a scheme is an error (see read_security).
+        scheme.unusable = true;
       }
       scheme_by_name[m.key] = scheme;
     }
@@ -548,6 +580,13 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         std::string sp = json::PointerAppend(rp, r.key);
         if (it == scheme_by_name.end()) {
           l.Error(oa, &r.value, sp, StrCat("no security scheme is named \"", r.key, "\""));
+          continue;
+        }
+        if (it->second.unusable) {
+          l.Error(oa, &r.value, sp,
+                  StrCat("security scheme \"", r.key,
+                         "\" is neither awsSigv4, an API key nor an "
+                         "x-amazon-apigateway-authorizer"));
           continue;
         }
         if (it->second.api_key) {
@@ -585,7 +624,10 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         std::string op_pointer = json::PointerAppend(pp, om.key);
         if (!l.Object(oa, &om.value, op_pointer, "an operation")) continue;
         Operation op;
-        op.resource = pm.key;
+        // "/pets/" deploys as the resource "/pets".
+        op.resource = pm.key.size() > 1 && EndsWith(pm.key, "/")
+                          ? pm.key.substr(0, pm.key.size() - 1)
+                          : pm.key;
         op.method = om.key == "x-amazon-apigateway-any-method" ? "ANY" : AsciiStrToLower(om.key);
         for (char& c : op.method) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
         const json::Value* sec = om.value.Find("security");
@@ -608,10 +650,22 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
   // --- the resource policy ---
   if (const json::Value* rp = oa.root.Find("x-amazon-apigateway-policy")) {
     json::Value doc = *rp;
+    // The API's `Policy` property is a JSON string; generated documents carry it so too.
+    if (rp->is_string()) {
+      json::Error err;
+      if (!json::Parse(rp->text, &doc, &err)) {
+        l.Error(oa, rp, "/x-amazon-apigateway-policy",
+                StrCat("the policy string is not JSON: ", err.message));
+        doc = json::Value();
+      }
+    }
     ExpandShorthand(&doc, cfg->ApiArn());
     std::vector<Finding> findings;
     std::optional<Policy> policy =
         ParsePolicy(doc, PolicyKind::kResource, "/x-amazon-apigateway-policy", &findings);
+    if (rp->is_string()) {
+      for (Finding& f : findings) f.offset = rp->offset;  // positions inside the string
+    }
     l.Findings(oa, findings);
     if (policy) {
       std::string name(kResourcePolicyName);

@@ -596,6 +596,17 @@ Response Gateway::Authorize(const HttpRequest& http) {
     case AuthKind::kRequest: {
       const size_t index = static_cast<size_t>(op.authorizer);
       const AuthorizerConfig& a = c.authorizers[index];
+      // Phase 1: "Before calling the Lambda authorizer, API Gateway first evaluates the
+      // policy and checks for any explicit denials. If found, the caller is denied access
+      // immediately." The flowchart puts this before the authorizer step as a whole, so it
+      // comes before the identity-source checks too.
+      Decision resource = Decision::kImplicitDeny;
+      if (c.has_resource_policy) {
+        resource = anonymous_decision();
+        if (resource == Decision::kExplicitDeny) {
+          return PolicyDenial("anonymous", c, arn, resource);
+        }
+      }
       // Identity sources: each present and non-empty, or 401 without calling the function.
       std::string cache_key = StrCat(index, "\n");
       std::string token;
@@ -627,6 +638,18 @@ Response Gateway::Authorize(const HttpRequest& http) {
             if (s.name == "apiId") computed = c.api_id;
             if (s.name == "accountId") computed = c.account;
             if (s.name == "requestId") computed = request_id;
+            if (s.name == "domainName") {
+              computed = StrCat(c.api_id, ".execute-api.", c.region, ".amazonaws.com");
+            }
+            if (s.name == "domainPrefix") computed = c.api_id;
+            if (s.name == "identity.apiKey" && http.Header("x-api-key") != nullptr) {
+              computed = *http.Header("x-api-key");
+            }
+            if (s.name == "protocol") computed = "HTTP/1.1";
+            if (s.name == "requestTime") computed = ClfTime(http.time_ms);
+            if (s.name == "requestTimeEpoch") computed = StrCat(http.time_ms);
+            if (s.name == "resourceId") computed = op.resource;
+            if (s.name == "httpMethod" || s.name == "method") computed = http.method;
             value = &computed;
             break;
         }
@@ -639,15 +662,6 @@ Response Gateway::Authorize(const HttpRequest& http) {
       // TOKEN: identityValidationExpression must match the whole token.
       if (a.kind == AuthKind::kToken && a.validation && !std::regex_match(token, *a.validation)) {
         return Unauthorized();
-      }
-      // Phase 1: an explicit deny in the resource policy refuses the caller before the
-      // authorizer is called.
-      Decision resource = Decision::kImplicitDeny;
-      if (c.has_resource_policy) {
-        resource = anonymous_decision();
-        if (resource == Decision::kExplicitDeny) {
-          return PolicyDenial("anonymous", c, arn, resource);
-        }
       }
       // Results are cached per identity-source values for the TTL; a REQUEST authorizer
       // without identity sources is called every time.

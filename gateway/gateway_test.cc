@@ -515,6 +515,71 @@ TEST(GatewayConfig, ResourcePolicyErrorsAreReported) {
       << errors;
 }
 
+// Regressions from a review against the import documentation: shapes API Gateway accepts.
+TEST(GatewayConfig, AcceptsWhatApiGatewayImports) {
+  Scratch s;
+  s.Write("jwks.json", R"({"keys": []})");
+  s.Write("api.json", R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+    "x-amazon-apigateway-policy": "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"execute-api:Invoke\", \"Resource\": \"execute-api:/*\"}]}",
+    "paths": {"/pets/": {"get": {"security": [{"Tok": []}]}},
+              "/jwt": {"get": {"security": [{"Oidc": []}]}},
+              "/open": {"get": {}}},
+    "components": {"securitySchemes": {
+      "Tok": {"$ref": "#/components/securitySchemes/TokReal"},
+      "TokReal": {"type": "apiKey", "name": "Authorization", "in": "header",
+                  "x-amazon-apigateway-authtype": "custom",
+                  "x-amazon-apigateway-authorizer": {"type": "token",
+                    "authorizerResultTtlInSeconds": "60"}},
+      "Oidc": {"type": "openIdConnect",
+               "openIdConnectUrl": "https://issuer.example/pool/.well-known/openid-configuration",
+               "x-amazon-apigateway-authorizer": {"type": "jwt",
+                 "jwtConfiguration": {"audience": ["a"]}}},
+      "Unused": {"type": "oauth2", "flows": {}}}}})");
+  s.Write("gateway.json", R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+      "account": "111122223333", "stage": "prod", "openapi": "api.json"},
+    "jwks": {"https://issuer.example/pool": "jwks.json"},
+    "authorizers": {"Tok": {"command": ["false"]}, "TokReal": {"command": ["false"]}}})");
+  std::string errors;
+  auto config = LoadGateway(s.Path("gateway.json"), &errors);
+  ASSERT_NE(config, nullptr) << errors;
+  EXPECT_TRUE(config->has_resource_policy);
+  ASSERT_EQ(config->authorizers.size(), 3u);  // Tok (the reference), TokReal, Oidc
+  for (const AuthorizerConfig& a : config->authorizers) {
+    if (a.name == "Tok" || a.name == "TokReal") EXPECT_EQ(a.ttl_seconds, 60) << a.name;
+    if (a.name == "Oidc") EXPECT_EQ(a.jwt_issuer, "https://issuer.example/pool");
+  }
+  Gateway gw(std::move(config));
+  EXPECT_EQ(gw.Authorize(Get("/open")).status, 200);  // the string policy allows
+  EXPECT_EQ(gw.Authorize(Get("/pets")).status, 401);  // "/pets/" is the resource /pets
+  // A method that uses a scheme API Gateway cannot enforce is an error.
+  s.Write("api.json", R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+    "paths": {"/x": {"get": {"security": [{"Unused": []}]}}},
+    "components": {"securitySchemes": {"Unused": {"type": "oauth2", "flows": {}}}}})");
+  errors.clear();
+  EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr);
+  EXPECT_NE(errors.find("security scheme \"Unused\""), std::string::npos) << errors;
+}
+
+TEST(Gateway, ResourcePolicyDenyComesBeforeTheLambdaIdentitySource) {
+  // "Before calling the Lambda authorizer, API Gateway first evaluates the policy and
+  // checks for any explicit denials": a denied caller gets the deny, even without a token.
+  Scratch s;
+  auto gw = Load(s,
+                 OpenApi(R"({"/pets": {"get": {"security": [{"Tok": []}]}}})",
+                         R"(, "x-amazon-apigateway-policy": {"Version": "2012-10-17",
+    "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke",
+                   "Resource": "execute-api:/*", "Condition": {"IpAddress": {"aws:SourceIp": "192.0.2.0/24"}}}]})"),
+                 kAuthorizers);
+  ASSERT_NE(gw, nullptr);
+  HttpRequest r = Get("/pets");
+  r.source_ip = "192.0.2.9";
+  Response denied = gw->Authorize(r);
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_TRUE(EndsWith(*denied.message, "with an explicit deny"));
+  r.source_ip = "203.0.113.7";
+  EXPECT_EQ(gw->Authorize(r).status, 401);  // no token
+}
+
 TEST(HttpRequestParse, FieldsAndErrors) {
   auto r = ParseHttpRequest(
       R"({"method": "GET", "path": "/pets/7", "headers": {"A": "1", "B": ["2", "3"]},
@@ -525,6 +590,9 @@ TEST(HttpRequestParse, FieldsAndErrors) {
   EXPECT_EQ(r->HeaderValues("b").size(), 2u);
   EXPECT_EQ(*r->Header("a"), "1");
   EXPECT_EQ(r->time_ms, *ParseDateMillis("2026-11-22T10:00:00Z"));
+  EXPECT_TRUE(ParseHttpRequest(R"({"method": "GET", "path": "/", "body": null, "headers": null})",
+                               0)
+                  .ok());  // null is absent
   auto defaulted = ParseHttpRequest(R"({"method": "GET", "path": "/"})", 42);
   ASSERT_TRUE(defaulted.ok());
   EXPECT_EQ(defaulted->time_ms, 42);

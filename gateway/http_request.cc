@@ -80,6 +80,7 @@ absl::StatusOr<HttpRequest> ParseHttpRequest(std::string_view line, int64_t now_
   r.time_ms = now_ms;
   bool has_method = false, has_path = false;
   for (const json::Member& m : v.members) {
+    if (m.value.type == json::Type::kNull) continue;  // null: as if the member were absent
     auto str = [&](std::string* dst) -> absl::Status {
       if (!m.value.is_string()) return Invalid(StrCat("\"", m.key, "\" must be a string"));
       *dst = m.value.text;
