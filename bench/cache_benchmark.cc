@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -117,48 +118,36 @@ void BM_CacheLookup(benchmark::State& state) {
 }
 BENCHMARK(BM_CacheLookup)->Threads(1)->Threads(2)->UseRealTime();
 
-// Whole decisions through the cache: the key is built from each request (principal and
-// action resolved, relevant context keys gathered), 95% of them hit.
-void BM_CachedDecision(benchmark::State& state) {
-  const Fixture& fx = Load();
-  static Decider* decider = [&] {
-    auto* d = new Decider();
-    CompileOptions o;
-    for (const Request& r : fx.requests) o.extra_actions.push_back(r.action);
-    d->Publish(fx.world, o);
-    return d;
-  }();
-  EvalScratch scratch;
-  size_t i = state.thread_index() * 7919 % fx.batch.size();
-  for (auto _ : state) {
-    benchmark::DoNotOptimize(decider->Decide(fx.batch[i], scratch));
-    if (++i == fx.batch.size()) i = 0;
-  }
-  if (state.thread_index() == 0) {
-    const CacheStats s = decider->cache_stats();
-    state.counters["hit_ratio"] = s.hit_ratio();
-  }
+CompileOptions InternedActions(const Fixture& fx) {
+  CompileOptions o;
+  for (const Request& r : fx.requests) o.extra_actions.push_back(r.action);
+  return o;
 }
-BENCHMARK(BM_CachedDecision)->Threads(1)->Threads(2)->UseRealTime();
 
-// The same without the cache: what each hit saves.
-void BM_UncachedDecision(benchmark::State& state) {
+// Whole decisions, with the cache (the key built from each request: principal and action
+// resolved, relevant context keys gathered; 95% hits and more) and without it (what each
+// hit saves). One decider per configuration, kept across runs.
+void BM_Decision(benchmark::State& state, bool cache) {
   const Fixture& fx = Load();
-  static Decider* decider = [&] {
-    auto* d = new Decider(DeciderOptions{false, {}});
-    CompileOptions o;
-    for (const Request& r : fx.requests) o.extra_actions.push_back(r.action);
-    d->Publish(fx.world, o);
-    return d;
-  }();
+  static Decider* deciders[2] = {nullptr, nullptr};
+  static std::once_flag once[2];
+  std::call_once(once[cache], [&] {
+    deciders[cache] = new Decider(DeciderOptions{cache, {}});
+    deciders[cache]->Publish(fx.world, InternedActions(fx));
+  });
+  Decider* decider = deciders[cache];
   EvalScratch scratch;
   size_t i = state.thread_index() * 7919 % fx.batch.size();
   for (auto _ : state) {
     benchmark::DoNotOptimize(decider->Decide(fx.batch[i], scratch));
     if (++i == fx.batch.size()) i = 0;
   }
+  if (cache && state.thread_index() == 0) {
+    state.counters["hit_ratio"] = decider->cache_stats().hit_ratio();
+  }
 }
-BENCHMARK(BM_UncachedDecision)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Decision, cached, true)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Decision, uncached, false)->Threads(1)->Threads(2)->UseRealTime();
 
 // Hit-path latency while an updater publishes a snapshot every millisecond: each decision
 // timed alone; p50/p99/max reported as counters (nanoseconds). After each publish the
@@ -167,8 +156,7 @@ BENCHMARK(BM_UncachedDecision)->Threads(1)->Threads(2)->UseRealTime();
 void BM_LatencyDuringUpdates(benchmark::State& state) {
   const Fixture& fx = Load();
   Decider decider;
-  CompileOptions o;
-  for (const Request& r : fx.requests) o.extra_actions.push_back(r.action);
+  const CompileOptions o = InternedActions(fx);
   decider.Publish(fx.world, o);
   std::atomic<bool> stop{false};
   std::atomic<int> publishes{0};
