@@ -18,6 +18,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "core/strings.h"
@@ -798,6 +799,7 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
   }
   if (absl::Status s = ReadScopes(payload, &out.scopes_); !s.ok()) return TokenError(Message(s));
   if (!Sha256(token, &out.digest_)) return TokenError("SHA-256 failed");
+  out.token_ = std::string(token);
   out.alg_ = *alg;
   out.exp_ = exp_seconds;
   out.verified_at_ = now;
@@ -808,7 +810,8 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
 
 struct VerifiedTokenCache::Shard {
   mutable absl::Mutex mu;
-  absl::flat_hash_map<TokenDigest, std::shared_ptr<const VerifiedToken>> entries
+  // Keyed by the token's bytes (a copy: entries may be replaced while others hold them).
+  absl::flat_hash_map<std::string, std::shared_ptr<const VerifiedToken>> entries
       ABSL_GUARDED_BY(mu);
 };
 
@@ -817,21 +820,17 @@ VerifiedTokenCache::VerifiedTokenCache(size_t capacity, size_t shards)
       shard_capacity_((capacity + shard_count_ - 1) / shard_count_),
       shards_(std::make_unique<Shard[]>(shard_count_)) {}
 
-VerifiedTokenCache::Shard& VerifiedTokenCache::ShardFor(const TokenDigest& digest) const {
-  uint64_t h = 0;
-  for (size_t i = 0; i < 8; ++i) h = (h << 8) | digest[i];
-  return shards_[h % shard_count_];
+VerifiedTokenCache::Shard& VerifiedTokenCache::ShardFor(std::string_view token) const {
+  return shards_[absl::HashOf(absl::string_view(token.data(), token.size())) % shard_count_];
 }
 
 VerifiedTokenCache::~VerifiedTokenCache() = default;
 
 std::shared_ptr<const VerifiedToken> VerifiedTokenCache::Lookup(std::string_view token,
                                                                 int64_t now) const {
-  TokenDigest digest;
-  if (!Sha256(token, &digest)) return nullptr;
-  Shard& shard = ShardFor(digest);
+  Shard& shard = ShardFor(token);
   absl::ReaderMutexLock lock(&shard.mu);
-  const auto it = shard.entries.find(digest);
+  const auto it = shard.entries.find(absl::string_view(token.data(), token.size()));
   if (it == shard.entries.end()) return nullptr;
   const VerifiedToken& entry = *it->second;
   if (now < entry.verified_at() || now >= entry.exp()) return nullptr;
@@ -840,11 +839,11 @@ std::shared_ptr<const VerifiedToken> VerifiedTokenCache::Lookup(std::string_view
 
 void VerifiedTokenCache::Insert(std::shared_ptr<const VerifiedToken> token) {
   if (token == nullptr || shard_capacity_ == 0) return;
-  const TokenDigest& digest = token->digest();
-  Shard& shard = ShardFor(digest);
+  const std::string_view key = token->token();
+  Shard& shard = ShardFor(key);
   absl::MutexLock lock(&shard.mu);
   auto& entries = shard.entries;
-  if (auto it = entries.find(digest); it != entries.end()) {
+  if (auto it = entries.find(absl::string_view(key.data(), key.size())); it != entries.end()) {
     it->second = std::move(token);
     return;
   }
@@ -864,7 +863,7 @@ void VerifiedTokenCache::Insert(std::shared_ptr<const VerifiedToken> token) {
       entries.erase(first);
     }
   }
-  entries.emplace(digest, std::move(token));
+  entries.emplace(std::string(key), std::move(token));
 }
 
 size_t VerifiedTokenCache::size() const {

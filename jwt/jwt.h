@@ -125,6 +125,8 @@ class VerifiedToken {
   // The `now` Verify was given, and the digest of the token's bytes (the cache key).
   int64_t verified_at() const { return verified_at_; }
   const TokenDigest& digest() const { return digest_; }
+  // The token's exact bytes.
+  std::string_view token() const { return token_; }
 
  private:
   friend absl::StatusOr<VerifiedToken> Verify(std::string_view, const Jwks&, int64_t,
@@ -138,6 +140,7 @@ class VerifiedToken {
   int64_t verified_at_ = 0;
   std::vector<std::string> scopes_;
   TokenDigest digest_{};
+  std::string token_;
 };
 
 // Verifies `token` (the compact JWS, without "Bearer ") at `now_unix_seconds`:
@@ -159,8 +162,8 @@ class VerifiedToken {
 absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
                                      int64_t now_unix_seconds, const Expectations& e);
 
-// A bounded cache of verified tokens, keyed by the SHA-256 of the token's exact bytes (the
-// full 32-byte digest is compared; distinct tokens never share an entry).
+// A bounded cache of verified tokens, keyed by the token's exact bytes (compared in full;
+// distinct tokens never share an entry).
 //
 // Contract:
 //  - One cache per (Jwks, Expectations) pair, i.e. per authorizer: an entry records that the
@@ -170,10 +173,11 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
 //    `now` earlier than the verification (so nbf/iat can not be bypassed by going back in
 //    time). Within that window, Verify at `now` would accept the token too.
 //  - Capacity is split evenly across `shards` shards (a token's shard is picked by its
-//    digest); capacity 0 disables caching. Insert into a full shard first drops the entries
+//    hash); capacity 0 disables caching. Insert into a full shard first drops the entries
 //    expired at the new entry's verified_at, then, if none, the entry expiring first.
 //    Insert is O(capacity / shards) when the shard is full, O(1) otherwise; Lookup is O(1)
-//    plus one SHA-256 of the token.
+//    plus hashing and comparing the token (no SHA-256: that cost more than the rest of a
+//    cached gateway decision).
 //  - Thread-safe: each shard has its own absl::Mutex (readers share it). Entries are
 //    shared_ptr, so a returned token stays valid after eviction.
 class VerifiedTokenCache {
@@ -184,14 +188,14 @@ class VerifiedTokenCache {
   VerifiedTokenCache& operator=(const VerifiedTokenCache&) = delete;
 
   std::shared_ptr<const VerifiedToken> Lookup(std::string_view token, int64_t now) const;
-  // Keyed by token->digest(). A null token is ignored; a second insert of the same token
+  // Keyed by token->token(). A null token is ignored; a second insert of the same token
   // replaces the first.
   void Insert(std::shared_ptr<const VerifiedToken> token);
   size_t size() const;
 
  private:
   struct Shard;
-  Shard& ShardFor(const TokenDigest& digest) const;
+  Shard& ShardFor(std::string_view token) const;
   size_t shard_count_;
   size_t shard_capacity_;
   std::unique_ptr<Shard[]> shards_;
