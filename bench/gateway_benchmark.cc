@@ -55,7 +55,7 @@ struct Jwt {
 
 const Jwt& LoadJwt() {
   static Jwt* fx = [] {
-    auto* f = new Jwt{.jwks = *jwt::Jwks::Parse(Fixture("jwks.json"))};
+    auto* f = new Jwt{"", 0, "", *jwt::Jwks::Parse(Fixture("jwks.json")), nullptr};
     json::Value tokens, keys;
     json::Error e;
     if (!json::Parse(Fixture("tokens.json"), &tokens, &e)) std::abort();

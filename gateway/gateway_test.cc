@@ -545,8 +545,12 @@ TEST(GatewayConfig, AcceptsWhatApiGatewayImports) {
   EXPECT_TRUE(config->has_resource_policy);
   ASSERT_EQ(config->authorizers.size(), 3u);  // Tok (the reference), TokReal, Oidc
   for (const AuthorizerConfig& a : config->authorizers) {
-    if (a.name == "Tok" || a.name == "TokReal") EXPECT_EQ(a.ttl_seconds, 60) << a.name;
-    if (a.name == "Oidc") EXPECT_EQ(a.jwt_issuer, "https://issuer.example/pool");
+    if (a.name == "Tok" || a.name == "TokReal") {
+      EXPECT_EQ(a.ttl_seconds, 60) << a.name;
+    }
+    if (a.name == "Oidc") {
+      EXPECT_EQ(a.jwt_issuer, "https://issuer.example/pool");
+    }
   }
   Gateway gw(std::move(config));
   EXPECT_EQ(gw.Authorize(Get("/open")).status, 200);  // the string policy allows

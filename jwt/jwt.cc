@@ -238,14 +238,6 @@ const EVP_MD* FetchedDigest(const char* name) {
   return n == "SHA256" ? sha256 : n == "SHA384" ? sha384 : n == "SHA512" ? sha512 : nullptr;
 }
 
-bool Sha256(std::string_view data, TokenDigest* out) {
-  const EVP_MD* md = FetchedDigest("SHA256");
-  unsigned int len = 0;
-  return md != nullptr &&
-         EVP_Digest(data.data(), data.size(), out->data(), &len, md, nullptr) == 1 &&
-         len == out->size();
-}
-
 }  // namespace
 
 // ---- Alg ----------------------------------------------------------------------------------
@@ -798,7 +790,6 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
     if (!audience_ok) return TokenError("audience not matched");
   }
   if (absl::Status s = ReadScopes(payload, &out.scopes_); !s.ok()) return TokenError(Message(s));
-  if (!Sha256(token, &out.digest_)) return TokenError("SHA-256 failed");
   out.token_ = std::string(token);
   out.alg_ = *alg;
   out.exp_ = exp_seconds;

@@ -90,9 +90,6 @@ struct Expectations {
   size_t max_token_bytes = 8192;
 };
 
-// SHA-256 of a token's exact bytes.
-using TokenDigest = std::array<uint8_t, 32>;
-
 // A token whose signature, header and claims all passed Verify. Owns its decoded header and
 // payload; accessors return views into them, valid while this object lives (and is not
 // moved from). Immutable; safe to share across threads (VerifiedTokenCache does).
@@ -122,10 +119,8 @@ class VerifiedToken {
   // of any other type.
   std::optional<std::vector<std::string>> ClaimStrings(std::string_view name) const;
 
-  // The `now` Verify was given, and the digest of the token's bytes (the cache key).
+  // The `now` Verify was given, and the token's exact bytes (the cache key).
   int64_t verified_at() const { return verified_at_; }
-  const TokenDigest& digest() const { return digest_; }
-  // The token's exact bytes.
   std::string_view token() const { return token_; }
 
  private:
@@ -139,7 +134,6 @@ class VerifiedToken {
   int64_t exp_ = 0;
   int64_t verified_at_ = 0;
   std::vector<std::string> scopes_;
-  TokenDigest digest_{};
   std::string token_;
 };
 
