@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <optional>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
@@ -475,7 +476,13 @@ bool Parse(std::string_view text, Value* out, Error* error, const Limits& limits
   }
   *out = Value();
   simdjson::padded_string padded(text);
-  simdjson::ondemand::parser parser;
+  // Small documents (request lines, tokens, authorizer answers) reuse this thread's
+  // parser and its buffers: building a parser per call allocated them every time. Big ones
+  // (worlds) get their own, so a thread does not keep a world-sized buffer afterwards.
+  constexpr size_t kReusedParserBytes = 64 * 1024;
+  thread_local simdjson::ondemand::parser reused;
+  std::optional<simdjson::ondemand::parser> own;
+  simdjson::ondemand::parser& parser = text.size() <= kReusedParserBytes ? reused : own.emplace();
   // A scalar document cannot be walked as a value by simdjson's on-demand API; wrap it.
   size_t first = 0;
   while (first < text.size() && (text[first] == ' ' || text[first] == '\t' || text[first] == '\n' ||
