@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
@@ -21,6 +20,7 @@
 #include "core/file.h"
 #include "core/strings.h"
 #include "engine/decider.h"
+#include "engine/testing/bundled_worlds.h"
 
 namespace arbiter {
 namespace {
@@ -49,12 +49,7 @@ const Fixture& Load() {
     auto loaded = LoadWorld(Slurp(world), &findings);
     if (!loaded) std::abort();
     f->world = std::move(*loaded);
-    std::istringstream lines(Slurp(reqs));
-    std::string line, problem;
-    while (std::getline(lines, line) && f->requests.size() < 1000) {
-      Request q;
-      if (ParseRequest(line, &q, &problem)) f->requests.push_back(std::move(q));
-    }
+    f->requests = LoadRequests(reqs, 1000);
     if (f->requests.empty()) std::abort();
     std::mt19937_64 rng(1);
     for (size_t i = 0; i < f->requests.size(); ++i) {
@@ -118,12 +113,6 @@ void BM_CacheLookup(benchmark::State& state) {
 }
 BENCHMARK(BM_CacheLookup)->Threads(1)->Threads(2)->UseRealTime();
 
-CompileOptions InternedActions(const Fixture& fx) {
-  CompileOptions o;
-  for (const Request& r : fx.requests) o.extra_actions.push_back(r.action);
-  return o;
-}
-
 // Whole decisions, with the cache (the key built from each request: principal and action
 // resolved, relevant context keys gathered; 95% hits and more) and without it (what each
 // hit saves). One decider per configuration, kept across runs.
@@ -133,7 +122,7 @@ void BM_Decision(benchmark::State& state, bool cache) {
   static std::once_flag once[2];
   std::call_once(once[cache], [&] {
     deciders[cache] = new Decider(DeciderOptions{cache, {}});
-    deciders[cache]->Publish(fx.world, InternedActions(fx));
+    deciders[cache]->Publish(fx.world, InternActions(fx.requests));
   });
   Decider* decider = deciders[cache];
   EvalScratch scratch;
@@ -156,7 +145,7 @@ BENCHMARK_CAPTURE(BM_Decision, uncached, false)->Threads(1)->Threads(2)->UseReal
 void BM_LatencyDuringUpdates(benchmark::State& state) {
   const Fixture& fx = Load();
   Decider decider;
-  const CompileOptions o = InternedActions(fx);
+  const CompileOptions o = InternActions(fx.requests);
   decider.Publish(fx.world, o);
   std::atomic<bool> stop{false};
   std::atomic<int> publishes{0};

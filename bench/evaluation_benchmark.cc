@@ -7,12 +7,12 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "compiler/compile.h"
 #include "compiler/world.h"
 #include "core/file.h"
 #include "engine/engine.h"
+#include "engine/testing/bundled_worlds.h"
 #include "json/json.h"
 #include "reference/evaluator.h"
 
@@ -35,16 +35,9 @@ const Fixture& Load(const std::string& world_path, const std::string& requests_p
   auto w = LoadWorld(Slurp(world_path), &findings);
   if (!w) std::abort();
   fx->world = std::move(*w);
-  std::istringstream lines(Slurp(requests_path));
-  std::string line, error;
-  CompileOptions options;
-  while (std::getline(lines, line)) {
-    Request r;
-    if (!ParseRequest(line, &r, &error)) continue;
-    options.extra_actions.push_back(r.action);
-    fx->batch.Add(r);
-    fx->requests.push_back(std::move(r));
-  }
+  fx->requests = LoadRequests(requests_path);
+  for (const Request& r : fx->requests) fx->batch.Add(r);
+  const CompileOptions options = InternActions(fx->requests);
   fx->batch.Seal();
   fx->compiled = Compile(fx->world, options);
   return *fx;

@@ -33,13 +33,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "compiler/compile.h"
 #include "compiler/world.h"
 #include "core/file.h"
 #include "engine/engine.h"
 #include "engine/parallel.h"
+#include "engine/testing/bundled_worlds.h"
 
 namespace arbiter {
 namespace {
@@ -57,15 +57,9 @@ const Fixture& Load(const std::string& world_path, const std::string& requests_p
   std::vector<Finding> findings;
   auto world = LoadWorld(Slurp(world_path), &findings);
   if (!world) std::abort();
-  std::istringstream lines(Slurp(requests_path));
-  std::string line, error;
-  CompileOptions options;
-  while (std::getline(lines, line)) {
-    Request r;
-    if (!ParseRequest(line, &r, &error)) continue;
-    options.extra_actions.push_back(r.action);
-    fx->batch.Add(r);
-  }
+  const std::vector<Request> requests = LoadRequests(requests_path);
+  for (const Request& r : requests) fx->batch.Add(r);
+  const CompileOptions options = InternActions(requests);
   fx->batch.Seal();
   if (fx->batch.size() == 0) std::abort();
   fx->compiled = Compile(*world, options);

@@ -14,12 +14,12 @@
 #include <memory>
 #include <mutex>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "compiler/compile.h"
 #include "compiler/world.h"
 #include "core/file.h"
+#include "engine/testing/bundled_worlds.h"
 
 namespace arbiter {
 namespace {
@@ -40,16 +40,8 @@ const Corpus& Tiny() {
     std::vector<Finding> findings;
     std::optional<World> world = LoadWorld(Slurp(std::string(kDir) + "/world.json"), &findings);
     if (!world) return c;
-    std::istringstream lines(Slurp(std::string(kDir) + "/requests.jsonl"));
-    std::string line, error;
-    CompileOptions options;
-    while (std::getline(lines, line)) {
-      Request r;
-      if (!ParseRequest(line, &r, &error)) continue;
-      options.extra_actions.push_back(r.action);
-      c->requests.push_back(std::move(r));
-    }
-    c->interned = Compile(*world, options);
+    c->requests = LoadRequests(std::string(kDir) + "/requests.jsonl");
+    c->interned = Compile(*world, InternActions(c->requests));
     c->plain = Compile(*world);
     EvalScratch scratch;
     for (const Request& r : c->requests) {

@@ -44,14 +44,26 @@ std::vector<NamedWorld> BundledWorlds() {
     if (!fs::exists(world)) continue;
     NamedWorld* w = load(dir, Slurp(world));
     if (!w) continue;
-    std::istringstream lines(Slurp(fs::path(dir) / "requests.jsonl"));
-    std::string line, problem;
-    while (std::getline(lines, line)) {
-      Request r;
-      if (ParseRequest(line, &r, &problem)) w->requests.push_back(r);
-    }
+    w->requests = LoadRequests((fs::path(dir) / "requests.jsonl").string());
   }
   return out;
+}
+
+std::vector<Request> LoadRequests(const std::string& path, size_t limit) {
+  std::vector<Request> out;
+  std::istringstream lines(Slurp(path));
+  std::string line, problem;
+  while (out.size() < limit && std::getline(lines, line)) {
+    Request r;
+    if (ParseRequest(line, &r, &problem)) out.push_back(std::move(r));
+  }
+  return out;
+}
+
+CompileOptions InternActions(const std::vector<Request>& requests) {
+  CompileOptions options;
+  for (const Request& r : requests) options.extra_actions.push_back(r.action);
+  return options;
 }
 
 }  // namespace arbiter

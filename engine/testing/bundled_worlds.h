@@ -4,9 +4,11 @@
 #ifndef ARBITER_ENGINE_TESTING_BUNDLED_WORLDS_H_
 #define ARBITER_ENGINE_TESTING_BUNDLED_WORLDS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "compiler/compile.h"
 #include "compiler/world.h"
 
 namespace arbiter {
@@ -20,6 +22,14 @@ struct NamedWorld {
 // Worlds that fail to load are reported on stderr and skipped (the tests that use them
 // also check the count).
 std::vector<NamedWorld> BundledWorlds();
+
+// The lines of a JSON Lines request file that parse (SPEC section 3); the others, and a
+// missing file, are skipped. At most `limit` requests.
+std::vector<Request> LoadRequests(const std::string& path, size_t limit = SIZE_MAX);
+
+// Compile options that intern every action `requests` name, so that they take the
+// engine's fast path.
+CompileOptions InternActions(const std::vector<Request>& requests);
 
 }  // namespace arbiter
 
