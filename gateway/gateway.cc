@@ -4,7 +4,6 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
-#include <deque>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"

@@ -31,7 +31,6 @@ struct ThrottleSettings {
 class TokenBucket {
  public:
   explicit TokenBucket(ThrottleSettings settings);
-  TokenBucket(const TokenBucket& other) : TokenBucket(other.settings_) {}
 
   // Takes one token at `now_ms` if one is there. Lock-free.
   bool TryAcquire(int64_t now_ms);
@@ -63,7 +62,6 @@ int64_t QuotaPeriodIndex(QuotaPeriod period, int64_t now_ms);
 class QuotaCounter {
  public:
   explicit QuotaCounter(QuotaSettings settings) : settings_(settings) {}
-  QuotaCounter(const QuotaCounter& other) : settings_(other.settings_) {}
 
   // Counts one request in the period of `now_ms` unless the limit is reached. Lock-free.
   bool TryConsume(int64_t now_ms);
