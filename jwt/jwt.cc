@@ -96,62 +96,60 @@ absl::Status TokenError(const Args&... args) {
 
 // ---- Encoding -----------------------------------------------------------------------------
 
-constexpr std::array<int8_t, 256> MakeBase64UrlTable() {
-  std::array<int8_t, 256> t{};
-  for (auto& v : t) v = -1;
+// Per-position decode tables for base64url: kDecode[k][c] is character c's six bits placed
+// where the k-th character of a four-character group puts them in the 24-bit group, or
+// kBad (a bit no valid group sets) when c is not in the URL-safe alphabet. A group is then
+// four loads and three ORs, checked once.
+constexpr uint32_t kBad = 1u << 31;
+using DecodeTable = std::array<uint32_t, 256>;
+constexpr std::array<DecodeTable, 4> MakeBase64UrlTables() {
+  std::array<DecodeTable, 4> t{};
+  for (auto& table : t) {
+    for (auto& v : table) v = kBad;
+  }
   constexpr std::string_view kAlphabet =
       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   for (size_t i = 0; i < kAlphabet.size(); ++i) {
-    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int8_t>(i);
+    const auto c = static_cast<unsigned char>(kAlphabet[i]);
+    for (size_t k = 0; k < 4; ++k) t[k][c] = static_cast<uint32_t>(i) << (18 - 6 * k);
   }
   return t;
 }
-constexpr std::array<int8_t, 256> kBase64Url = MakeBase64UrlTable();
+constexpr std::array<DecodeTable, 4> kDecode = MakeBase64UrlTables();
 
 // Strict unpadded base64url (RFC 7515 section 2, RFC 4648 section 5): only the URL-safe
 // alphabet, no '=', no whitespace, no length of 1 mod 4, and zero unused bits in the last
-// character, so that every byte string has exactly one accepted spelling. `out` may be null
-// (validation only). O(n).
+// character, so that every byte string has exactly one accepted spelling. O(n).
 bool DecodeBase64Url(std::string_view in, std::string* out) {
   if (in.size() % 4 == 1) return false;
-  char* dst = nullptr;
-  if (out != nullptr) {
-    out->resize(in.size() / 4 * 3 + 2);  // written by index below, trimmed at the end
-    dst = out->data();
-  }
-  size_t n = 0;
-  size_t i = 0;
-  // Whole groups of four characters (three bytes) first, then the tail bit by bit.
+  out->resize(in.size() / 4 * 3 + 2);  // written by index below, trimmed at the end
+  char* dst = out->data();
   const auto* u = reinterpret_cast<const unsigned char*>(in.data());
-  for (; i + 4 <= in.size(); i += 4) {
-    const int8_t a = kBase64Url[u[i]], b = kBase64Url[u[i + 1]], c = kBase64Url[u[i + 2]],
-                 d = kBase64Url[u[i + 3]];
-    if ((a | b | c | d) < 0) return false;
-    const uint32_t v = (static_cast<uint32_t>(a) << 18) | (static_cast<uint32_t>(b) << 12) |
-                       (static_cast<uint32_t>(c) << 6) | static_cast<uint32_t>(d);
-    if (dst != nullptr) {
-      dst[n] = static_cast<char>(v >> 16);
-      dst[n + 1] = static_cast<char>((v >> 8) & 0xff);
-      dst[n + 2] = static_cast<char>(v & 0xff);
-    }
-    n += 3;
+  const size_t whole = in.size() / 4 * 4;
+  size_t n = 0;
+  uint32_t bad = 0;
+  for (size_t i = 0; i < whole; i += 4, n += 3) {
+    const uint32_t v =
+        kDecode[0][u[i]] | kDecode[1][u[i + 1]] | kDecode[2][u[i + 2]] | kDecode[3][u[i + 3]];
+    bad |= v;
+    dst[n] = static_cast<char>(v >> 16);
+    dst[n + 1] = static_cast<char>(v >> 8);
+    dst[n + 2] = static_cast<char>(v);
   }
-  uint32_t acc = 0;
-  int bits = 0;
-  for (; i < in.size(); ++i) {
-    const int8_t v = kBase64Url[u[i]];
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      if (dst != nullptr) dst[n] = static_cast<char>((acc >> bits) & 0xff);
-      ++n;
-    }
+  if ((bad & kBad) != 0) return false;
+  // A tail of 2 or 3 characters carries 1 or 2 bytes; the bits after them must be zero.
+  const size_t tail = in.size() - whole;
+  if (tail != 0) {
+    uint32_t v = kDecode[0][u[whole]] | kDecode[1][u[whole + 1]];
+    if (tail == 3) v |= kDecode[2][u[whole + 2]];
+    if ((v & kBad) != 0) return false;
+    const uint32_t used = tail == 2 ? 0xff0000u : 0xffff00u;
+    if ((v & ~used) != 0) return false;
+    dst[n++] = static_cast<char>(v >> 16);
+    if (tail == 3) dst[n++] = static_cast<char>(v >> 8);
   }
-  if (out != nullptr) out->resize(n);
-  // 2 or 4 bits are left over after a partial group; they must be zero.
-  return (acc & ((1u << bits) - 1)) == 0;
+  out->resize(n);
+  return true;
 }
 
 // Big-endian unsigned integer without its leading zero octets.
@@ -580,9 +578,17 @@ bool VerifySignature(const AlgInfo& info, EVP_PKEY* pkey, std::string_view signi
   unsigned char hash[EVP_MAX_MD_SIZE];
   unsigned int hash_len = 0;
   EVP_PKEY_CTX* ctx = digest != nullptr ? PreparedVerifier(info, pkey, digest) : nullptr;
-  bool ok = ctx != nullptr &&
-            EVP_Digest(signing_input.data(), signing_input.size(), hash, &hash_len, digest,
-                       nullptr) == 1 &&
+  // One digest context per thread, reset for each use (EVP_Digest would allocate and free
+  // one per call).
+  struct MdCtx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~MdCtx() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local MdCtx md;
+  bool ok = ctx != nullptr && md.ctx != nullptr &&
+            EVP_DigestInit_ex2(md.ctx, digest, nullptr) == 1 &&
+            EVP_DigestUpdate(md.ctx, signing_input.data(), signing_input.size()) == 1 &&
+            EVP_DigestFinal_ex(md.ctx, hash, &hash_len) == 1 &&
             EVP_PKEY_verify(ctx, Bytes(signature), signature.size(), hash, hash_len) == 1;
   ERR_clear_error();
   return ok;
@@ -634,19 +640,32 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
   if (token.size() > e.max_token_bytes) {
     return TokenError("token of ", token.size(), " bytes (at most ", e.max_token_bytes, ")");
   }
-  const size_t dots = static_cast<size_t>(std::count(token.begin(), token.end(), '.'));
+  // The dots (memchr, not a byte loop: tokens are a kilobyte and this is the hot path).
+  size_t dot_at[5];
+  size_t dots = 0;
+  for (size_t from = 0; dots < 5;) {
+    const size_t at = token.find('.', from);
+    if (at == std::string_view::npos) break;
+    dot_at[dots++] = at;
+    from = at + 1;
+  }
   if (dots == 4) return TokenError("a JWE (five segments); only JWS compact tokens are accepted");
-  if (dots != 2) return TokenError(dots + 1, " segments; a JWS compact token has 3");
-  const size_t dot1 = token.find('.'), dot2 = token.find('.', dot1 + 1);
+  if (dots != 2) {
+    if (dots == 5) return TokenError("more than 5 segments; a JWS compact token has 3");
+    return TokenError(dots + 1, " segments; a JWS compact token has 3");
+  }
+  const size_t dot1 = dot_at[0], dot2 = dot_at[1];
   const std::string_view header_b64 = token.substr(0, dot1);
   const std::string_view payload_b64 = token.substr(dot1 + 1, dot2 - dot1 - 1);
   const std::string_view signature_b64 = token.substr(dot2 + 1);
   const std::string_view signing_input = token.substr(0, dot2);
-  std::string header_text, signature;
+  // All three are decoded before anything is trusted; the payload is read only once the
+  // signature verifies.
+  std::string header_text, payload_text, signature;
   if (!DecodeBase64Url(header_b64, &header_text)) {
     return TokenError("header is not unpadded base64url");
   }
-  if (!DecodeBase64Url(payload_b64, nullptr)) {
+  if (!DecodeBase64Url(payload_b64, &payload_text)) {
     return TokenError("payload is not unpadded base64url");
   }
   if (!DecodeBase64Url(signature_b64, &signature)) {
@@ -715,10 +734,6 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
   }
 
   // 4. Claims.
-  std::string payload_text;
-  if (!DecodeBase64Url(payload_b64, &payload_text)) {
-    return TokenError("payload is not unpadded base64url");
-  }
   if (absl::Status s = ParseObject(payload_text, 32, "payload", &out.payload_); !s.ok()) {
     return TokenError(Message(s));
   }
