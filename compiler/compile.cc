@@ -8,8 +8,6 @@
 namespace arbiter {
 namespace {
 
-bool HasWildcard(std::string_view s) { return s.find_first_of("*?") != std::string_view::npos; }
-
 // Identical patterns recur across policies ("arn:aws:ec2:*:*:instance/*"); copies of a
 // Glob share its automaton, so each distinct pattern is compiled once.
 class GlobCache {
@@ -74,7 +72,7 @@ CompiledPattern CompileResource(const std::string& r, PolicyVersion version, Glo
     p.pieces = SplitVariables(r);
     if (!p.pieces.empty() && p.pieces[0].kind == VariablePiece::Kind::kPattern) {
       const std::string& t = p.pieces[0].text;
-      p.static_prefix = t.substr(0, std::min(t.find_first_of("*?"), t.size()));
+      p.static_prefix = t.substr(0, std::min(FindWildcard(t), t.size()));
     }
   } else if (r.find_first_not_of('*') == std::string::npos && !r.empty()) {
     p.kind = CompiledPattern::Kind::kAny;

@@ -537,7 +537,7 @@ class Parser {
     if (!arn) return false;
     if (arn->service != "iam" && arn->service != "sts") return false;
     if (!IsAccountId(arn->account)) return false;
-    return s.find_first_of("*?") == std::string_view::npos && !arn->resource.empty();
+    return !HasWildcard(s) && !arn->resource.empty();
   }
 
   // A service prefix ("s3"), or a web identity or OIDC provider ("accounts.google.com",

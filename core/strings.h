@@ -53,6 +53,15 @@ inline bool StrContains(std::string_view s, std::string_view p) {
   return s.find(p) != std::string_view::npos;
 }
 inline char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; }
+// Index of the first '*' or '?' in `s`, or npos. (std::string_view::find_first_of with a
+// set calls memchr on the set once per character of `s`; this is one pass.)
+inline size_t FindWildcard(std::string_view s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '*' || s[i] == '?') return i;
+  }
+  return std::string_view::npos;
+}
+inline bool HasWildcard(std::string_view s) { return FindWildcard(s) != std::string_view::npos; }
 inline bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -551,7 +551,7 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
 bool ActionMatchesSlow(const CompiledStatement& st, std::string_view action) {
   const std::string_view service = action.substr(0, action.find(':') + 1);
   for (const std::string& p : st.action_patterns) {
-    const size_t wild = p.find_first_of("*?");
+    const size_t wild = FindWildcard(p);
     if (wild >= service.size() && !StartsWith(p, service)) continue;
     if (GlobMatchDynamic(p, nullptr, action, GlobMode::kAction)) return true;
   }
