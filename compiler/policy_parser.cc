@@ -393,7 +393,11 @@ class Parser {
       std::vector<std::pair<const Value*, std::string>> items;
       StringList(resource->value, p, resource->key, &items);
       for (auto& [v, vp] : items) {
-        if (v->text != "*" && !SplitArn(v->text)) {
+        if (IsTruncatedArnPattern(v->text)) {
+          // Real policies write "arn:aws:iam::*" and "arn:aws:mediaconvert:*"; a '*' that
+          // ends a segment "can expand to match beyond the colon boundaries"
+          // (reference_policies_elements_resource.html), so it covers the missing fields.
+        } else if (v->text != "*" && !SplitArn(v->text)) {
           Error(v->offset, "bad-arn",
                 StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
                        "\" is neither \"*\" nor an ARN "
@@ -529,6 +533,11 @@ class Parser {
       }
     }
     return spec;
+  }
+
+  // "arn:...*" with fewer than six fields: the leading fields of an ARN and a final '*'.
+  static bool IsTruncatedArnPattern(std::string_view s) {
+    return s.size() > 4 && StartsWith(s, "arn:") && s.back() == '*' && !SplitArn(s);
   }
 
   static bool ValidAwsPrincipal(std::string_view s) {

@@ -86,8 +86,25 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
     ++classes;
   };
   if (arn) name(':');
+  bool has_any = false;
   for (const Symbol& s : syms) {
     if (s.sym == Sym::kChar) name(s.c);
+    has_any |= s.sym == Sym::kAny || s.sym == Sym::kAnyNoColon;
+  }
+  // '?' is one character, not one byte: it consumes a byte that starts a UTF-8 sequence,
+  // and the state after it stays on the sequence's continuation bytes (10xxxxxx). So
+  // continuation bytes get classes of their own when the pattern has a '?'.
+  std::vector<bool> continuation(static_cast<size_t>(classes), false);
+  if (has_any) {
+    int unnamed = 0;
+    for (int b = 0x80; b <= 0xBF; ++b) {
+      if (a->klass[b] == 0) {
+        if (unnamed == 0) unnamed = classes++;
+        a->klass[b] = static_cast<uint8_t>(unnamed);
+      }
+    }
+    continuation.assign(static_cast<size_t>(classes), false);
+    for (int b = 0x80; b <= 0xBF; ++b) continuation[a->klass[b]] = true;
   }
   const int colon = arn ? a->klass[':'] : -1;
 
@@ -107,10 +124,13 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
           if (a->klass[syms[i].c] == k) a->advance[at] |= bit;
           break;
         case Sym::kAny:
-          a->advance[at] |= bit;
-          break;
         case Sym::kAnyNoColon:
-          if (k != colon) a->advance[at] |= bit;
+          if (continuation[static_cast<size_t>(k)]) {
+            // Stay after the '?' while its character's continuation bytes go by.
+            a->loop[static_cast<size_t>(k) * words + (i + 1) / 64] |= uint64_t{1} << ((i + 1) % 64);
+          } else if (syms[i].sym == Sym::kAny || k != colon) {
+            a->advance[at] |= bit;
+          }
           break;
         case Sym::kStar:
           a->loop[at] |= bit;
@@ -280,8 +300,10 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
   // Per-byte masks, built on the stack: class 0 is any byte the pattern does not name.
   constexpr int kMaxClasses = 96;
   const int words = (m + 1 + 63) / 64;
+  // after_any: the states right after a '?', which stay on UTF-8 continuation bytes (a
+  // '?' is one character, see Glob); a '?' itself never starts on a continuation byte.
   uint64_t stars[8] = {}, any[8] = {}, any_no_colon[8] = {}, loop_all[8] = {},
-           loop_no_colon[8] = {};
+           loop_no_colon[8] = {}, after_any[8] = {};
   uint8_t klass[256] = {};
   uint64_t literal_masks[kMaxClasses][8];
   std::memset(literal_masks[0], 0, sizeof(literal_masks[0]));
@@ -308,9 +330,11 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
       }
       case kAny:
         any[w] |= bit;
+        after_any[(i + 1) / 64] |= uint64_t{1} << ((i + 1) % 64);
         break;
       case kAnyNoColon:
         any_no_colon[w] |= bit;
+        after_any[(i + 1) / 64] |= uint64_t{1} << ((i + 1) % 64);
         break;
       case kStar: {
         const bool restricted =
@@ -329,8 +353,11 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
     for (unsigned char raw : text) {
       const unsigned char c = fold ? static_cast<unsigned char>(absl::ascii_tolower(raw)) : raw;
       const bool colon = c == ':';
-      const uint64_t advance = literal_masks[klass[c]][0] | any[0] | (colon ? 0 : any_no_colon[0]);
-      const uint64_t loop = loop_all[0] | (colon ? 0 : loop_no_colon[0]);
+      const bool continuation = (c & 0xC0) == 0x80;
+      const uint64_t advance =
+          literal_masks[klass[c]][0] | (continuation ? 0 : any[0] | (colon ? 0 : any_no_colon[0]));
+      const uint64_t loop =
+          loop_all[0] | (colon ? 0 : loop_no_colon[0]) | (continuation ? after_any[0] : 0);
       d = ((d & advance) << 1) | (d & loop);
       if (d == 0) return false;
       d |= (d & stars[0]) << 1;
@@ -347,12 +374,16 @@ bool GlobMatchDynamic(std::string_view pattern, const char* literal, std::string
   for (unsigned char raw : text) {
     const unsigned char c = fold ? static_cast<unsigned char>(absl::ascii_tolower(raw)) : raw;
     const bool colon = c == ':';
+    const bool continuation = (c & 0xC0) == 0x80;
     const uint64_t* lit = literal_masks[klass[c]];
-    for (int w = 0; w < words; ++w) t[w] = d[w] & (lit[w] | any[w] | (colon ? 0 : any_no_colon[w]));
+    for (int w = 0; w < words; ++w) {
+      t[w] = d[w] & (lit[w] | (continuation ? 0 : any[w] | (colon ? 0 : any_no_colon[w])));
+    }
     ShiftLeftOne(t, t, words);
     uint64_t alive = 0;
     for (int w = 0; w < words; ++w) {
-      d[w] = t[w] | (d[w] & (loop_all[w] | (colon ? 0 : loop_no_colon[w])));
+      d[w] = t[w] | (d[w] & (loop_all[w] | (colon ? 0 : loop_no_colon[w]) |
+                             (continuation ? after_any[w] : 0)));
       alive |= d[w];
     }
     if (alive == 0) return false;

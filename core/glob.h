@@ -1,5 +1,5 @@
 // Wildcard patterns as IAM uses them: `*` matches any run of characters (including none)
-// and `?` matches exactly one character.
+// and `?` matches exactly one character (one UTF-8 encoded code point, not one byte).
 //
 // Design. A pattern compiles to a Thompson NFA whose states are pattern positions, and
 // matching simulates all states at once with bit-parallel words (Shift-And). There is no

@@ -73,6 +73,56 @@ TEST(GlobTest, AgreesWithNaiveMatcherOnRandomInputs) {
   }
 }
 
+// "Any single character (?)": a character, not a byte. UTF-8 text: e-acute is two bytes,
+// an emoji four.
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+TEST(GlobTest, QuestionMarkIsOneUnicodeCharacter) {
+  const std::string e = "\xc3\xa9", emoji = "\xf0\x9f\x98\x80";
+  for (GlobMode mode : {GlobMode::kAction, GlobMode::kString, GlobMode::kArn}) {
+    SCOPED_TRACE(static_cast<int>(mode));
+    for (auto match :
+         {+[](std::string_view p, std::string_view t, GlobMode m) { return GlobMatch(p, t, m); },
+          +[](std::string_view p, std::string_view t, GlobMode m) {
+            return GlobMatchDynamic(p, nullptr, t, m);
+          },
+          +[](std::string_view p, std::string_view t, GlobMode m) {
+            return NaiveGlobMatch(p, t, m);
+          }}) {
+      EXPECT_TRUE(match("caf?", "caf" + e, mode));
+      EXPECT_TRUE(match("caf?", "caf" + emoji, mode));
+      EXPECT_TRUE(match("?", e, mode));
+      EXPECT_FALSE(match("??", e, mode));
+      EXPECT_TRUE(match("??", e + emoji, mode));
+      EXPECT_FALSE(match("???", e + emoji, mode));
+      EXPECT_TRUE(match("r?sum?/*", "r" + e + "sum" + e + "/x", mode));
+      EXPECT_TRUE(match("a?*b", "a" + e + "xyzb", mode));
+      EXPECT_TRUE(match("*?", e, mode));
+      EXPECT_FALSE(match("?" + e, e, mode));
+      EXPECT_TRUE(match("?" + e, "x" + e, mode));
+      EXPECT_TRUE(match("caf" + e, "caf" + e, mode));
+    }
+  }
+}
+
+TEST(GlobTest, AgreesWithNaiveMatcherOnMultibyteText) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pattern_pieces = {"a", ":", "*", "?", "\xc3\xa9", "/"};
+  const std::vector<std::string> text_pieces = {"a", ":",           "\xc3\xa9", "\xf0\x9f\x98\x80",
+                                                "/", "\xe2\x82\xac"};
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string p, t;
+    const int pl = rng() % 8, tl = rng() % 8;
+    for (int i = 0; i < pl; ++i) p += pattern_pieces[rng() % pattern_pieces.size()];
+    for (int i = 0; i < tl; ++i) t += text_pieces[rng() % text_pieces.size()];
+    for (GlobMode mode : {GlobMode::kAction, GlobMode::kString, GlobMode::kArn}) {
+      const bool want = NaiveGlobMatch(p, t, mode);
+      ASSERT_EQ(GlobMatch(p, t, mode), want) << "pattern '" << p << "' text '" << t << "'";
+      ASSERT_EQ(GlobMatchDynamic(p, nullptr, t, mode), want)
+          << "dynamic: pattern '" << p << "' text '" << t << "'";
+    }
+  }
+}
+
 TEST(GlobTest, DynamicMatcherHonoursLiteralMask) {
   const std::string p = "a*?b";
   const char lit[] = {0, 1, 0, 0};
