@@ -73,6 +73,22 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
                                         : Shape::kPrefixSuffix;
     return;
   }
+  bool free_stars_only = true;
+  for (size_t i = first_wild; i < last_wild; ++i) {
+    free_stars_only &= syms[i].sym == Sym::kChar || syms[i].sym == Sym::kStar;
+  }
+  if (free_stars_only) {
+    shape_ = Shape::kPieces;
+    for (size_t i = first_wild + 1; i < last_wild; ++i) {
+      if (syms[i].sym == Sym::kStar) {
+        if (syms[i - 1].sym == Sym::kChar)
+          middle_ends_.push_back(static_cast<uint32_t>(middle_.size()));
+        continue;
+      }
+      middle_.push_back(static_cast<char>(syms[i].c));
+    }
+    return;
+  }
   shape_ = Shape::kAutomaton;
 
   // Byte classes: 0 for bytes the pattern never names, one class per named byte, and ':'
@@ -154,7 +170,29 @@ size_t Glob::AutomatonBytes() const {
 
 size_t Glob::HeapBytes() const {
   return (pattern_.capacity() > 15 ? pattern_.capacity() : 0) +
-         (suffix_.capacity() > 15 ? suffix_.capacity() : 0) + AutomatonBytes();
+         (suffix_.capacity() > 15 ? suffix_.capacity() : 0) +
+         (middle_.capacity() > 15 ? middle_.capacity() : 0) +
+         middle_ends_.capacity() * sizeof(uint32_t) + AutomatonBytes();
+}
+
+bool Glob::MatchPieces(std::string_view text) const {
+  size_t pos = pattern_.size();
+  const size_t end = text.size() - suffix_.size();  // Matches checked the anchors fit
+  size_t begin = 0;
+  for (uint32_t piece_end : middle_ends_) {
+    const std::string_view piece(middle_.data() + begin, piece_end - begin);
+    begin = piece_end;
+    bool found = false;
+    for (; pos + piece.size() <= end; ++pos) {
+      if (Equal(piece, text.substr(pos, piece.size()))) {
+        found = true;
+        break;
+      }
+    }
+    if (!found) return false;
+    pos += piece.size();
+  }
+  return true;
 }
 
 bool Glob::Equal(std::string_view a, std::string_view b) const {
@@ -173,6 +211,9 @@ bool Glob::Matches(std::string_view text) const {
     case Shape::kPrefixSuffix:
       return Equal(pattern_, text.substr(0, pattern_.size())) &&
              Equal(suffix_, text.substr(text.size() - suffix_.size()));
+    case Shape::kPieces:
+      return Equal(pattern_, text.substr(0, pattern_.size())) &&
+             Equal(suffix_, text.substr(text.size() - suffix_.size())) && MatchPieces(text);
     case Shape::kAutomaton:
       if (!Equal(pattern_, text.substr(0, pattern_.size())) ||
           !Equal(suffix_, text.substr(text.size() - suffix_.size()))) {

@@ -57,7 +57,11 @@ class Glob {
     kPrefix,        // "literal*" (the star may match anything): starts_with
     kSuffix,        // "*literal": ends_with
     kPrefixSuffix,  // "pre*suf": starts_with, ends_with, long enough
-    kAutomaton,     // anything else: the bit-parallel NFA, after the anchors are checked
+    // "pre*a*b*suf" where every star may match anything and there is no '?': the anchors,
+    // then each middle piece at its leftmost place after the previous one (for such stars
+    // the leftmost placement never loses a match). O(|text| * |piece|) worst case, no NFA.
+    kPieces,
+    kAutomaton,  // anything else: the bit-parallel NFA, after the anchors are checked
   };
   // The NFA's tables, built only for kAutomaton patterns and shared by copies.
   struct Automaton {
@@ -72,6 +76,7 @@ class Glob {
     std::vector<uint64_t> star;  // positions holding a star (epsilon to the next state)
   };
   bool Equal(std::string_view a, std::string_view b) const;
+  bool MatchPieces(std::string_view text) const;
   bool RunAutomaton(std::string_view text) const;
 
   bool fold_ = false;
@@ -80,6 +85,9 @@ class Glob {
   uint32_t min_length_ = 0;  // characters any match needs
   std::string pattern_;      // the literal text (kLiteral) or the literal prefix
   std::string suffix_;       // the literal suffix (after the last wildcard)
+  // kPieces: the middle pieces, concatenated, and where each ends.
+  std::string middle_;
+  std::vector<uint32_t> middle_ends_;
   std::shared_ptr<const Automaton> automaton_;
 };
 
