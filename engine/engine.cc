@@ -758,8 +758,11 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
       c.iam && !c.p.service_linked_role ? c.p.org_account : nullptr;
   const bool rcp_service =
       c.has_action_id ? w.action_rcp[c.action_id] != 0 : RcpGovernsAction(req.action);
+  // An unnamed owner is the caller's account, for RCPs too (see ReferenceEvaluate).
+  const CompiledAccount* rcp_owner =
+      !c.resource_account.empty() || req.resource == "*" ? c.resource_org_account : c.p.org_account;
   const CompiledAccount* rcp_account =
-      rcp_service && !c.p.service_linked_role ? c.resource_org_account : nullptr;
+      rcp_service && !c.p.service_linked_role ? rcp_owner : nullptr;
   const bool has_resource_policy = c.resource != nullptr && c.resource->policy.has_value();
   const uint32_t resource_policy = has_resource_policy ? *c.resource->policy : 0;
   const CompiledPrincipal* known = c.p.compiled;

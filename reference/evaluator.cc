@@ -485,11 +485,16 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
     auto it = world.org_accounts.find(principal.account);
     if (it != world.org_accounts.end()) scp_account = &it->second;
   }
-  // RCPs limit access to resources of member accounts, whoever the caller is.
+  // RCPs limit access to resources of member accounts, whoever the caller is. A resource
+  // whose owner nothing names is evaluated as the caller's own (same-account rules below),
+  // so the caller's account's RCPs apply to it too: assuming the same account for the
+  // grants and not for the guardrails would let an unnamed owner escape its RCPs.
+  const std::string_view rcp_owner = !resource_account.empty() || req.resource == "*"
+                                         ? std::string_view(resource_account)
+                                         : std::string_view(principal.account);
   const OrgAccount* rcp_account = nullptr;
-  if (!resource_account.empty() && RcpGovernsAction(req.action) &&
-      !IsServiceLinkedRole(principal)) {
-    auto it = world.org_accounts.find(resource_account);
+  if (!rcp_owner.empty() && RcpGovernsAction(req.action) && !IsServiceLinkedRole(principal)) {
+    auto it = world.org_accounts.find(ToAbsl(rcp_owner));
     if (it != world.org_accounts.end()) rcp_account = &it->second;
   }
   const std::optional<std::string> resource_policy =
