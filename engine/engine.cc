@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "compiler/credentials.h"
 #include "core/strings.h"
 
 namespace arbiter {
@@ -710,14 +711,37 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch&
   return Evaluate(w, ViewOf(request, scratch), scratch, explain);
 }
 
+namespace {
+EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
+                            bool explain, const PrincipalView& principal);
+}  // namespace
+
 EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
                     bool explain) {
-  EvalResult result;
-  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity") && req.principal != "*") {
-    result.decision = Decision::kAllow;
-    return result;
+  // What the caller's kind of credentials allows whatever the policies say
+  // (compiler/credentials.h; see ReferenceEvaluate).
+  const PrincipalView principal =
+      ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch));
+  const CredentialRule rule = CredentialRuleFor(principal.type, req.action);
+  if (rule == CredentialRule::kAlwaysAllow) {
+    EvalResult allowed;
+    allowed.decision = Decision::kAllow;
+    return allowed;
   }
-  Ctx c(w, req, scratch, ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch)));
+  EvalResult result = EvaluatePolicies(w, req, scratch, explain, principal);
+  if (rule == CredentialRule::kNeverAllow && result.decision == Decision::kAllow) {
+    result.decision = Decision::kImplicitDeny;
+    result.reasons.clear();
+  }
+  return result;
+}
+
+namespace {
+
+EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
+                            bool explain, const PrincipalView& principal) {
+  EvalResult result;
+  Ctx c(w, req, scratch, principal);
   c.explain = explain;
   c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
   c.resource = FindResource(w, req.resource);
@@ -873,6 +897,8 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
   }
   return result;
 }
+
+}  // namespace
 
 void ForEachCandidateStatement(const CompiledWorld& w, uint32_t policy,
                                std::string_view lower_action,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/ascii.h"
+#include "compiler/credentials.h"
 #include "core/glob.h"
 #include "core/strings.h"
 #include "core/values.h"
@@ -445,20 +446,36 @@ void Append(std::vector<Reason>* to, std::vector<Reason> from) {
 
 }  // namespace
 
-EvalResult ReferenceEvaluate(const World& world, const Request& req) {
-  EvalResult result;
-  // "No permissions are required to perform this operation. If an administrator attaches a
-  // policy to your identity that explicitly denies access to the sts:GetCallerIdentity
-  // action, you can still perform this operation."
-  // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
-  // Only signed callers: an anonymous request never reaches authorization as a caller.
-  if (EqualsIgnoreCase(req.action, "sts:GetCallerIdentity") && req.principal != "*") {
-    result.decision = Decision::kAllow;
-    return result;
-  }
+namespace {
+EvalResult EvaluatePolicies(const World& world, const Request& req, const PrincipalEntry& principal,
+                            const PrincipalEntry* known);
+}  // namespace
 
+EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   const PrincipalEntry* known = world.FindPrincipal(req.principal);
   const PrincipalEntry principal = known ? *known : DerivePrincipal(req.principal);
+  // What the caller's kind of credentials allows whatever the policies say
+  // (compiler/credentials.h): GetCallerIdentity, GetSessionToken, and the limits of STS
+  // credentials.
+  const CredentialRule rule = CredentialRuleFor(principal.type, req.action);
+  if (rule == CredentialRule::kAlwaysAllow) {
+    EvalResult allowed;
+    allowed.decision = Decision::kAllow;
+    return allowed;
+  }
+  EvalResult result = EvaluatePolicies(world, req, principal, known);
+  if (rule == CredentialRule::kNeverAllow && result.decision == Decision::kAllow) {
+    result.decision = Decision::kImplicitDeny;
+    result.reasons.clear();
+  }
+  return result;
+}
+
+namespace {
+
+EvalResult EvaluatePolicies(const World& world, const Request& req, const PrincipalEntry& principal,
+                            const PrincipalEntry* known) {
+  EvalResult result;
   const ResourceEntry* resource = req.resource == "*" ? nullptr : world.FindResource(req.resource);
   std::string resource_account;
   if (req.resource_account) {
@@ -641,5 +658,7 @@ EvalResult ReferenceEvaluate(const World& world, const Request& req) {
   }
   return result;
 }
+
+}  // namespace
 
 }  // namespace arbiter

@@ -1,0 +1,38 @@
+#include "compiler/credentials.h"
+
+#include "core/strings.h"
+
+namespace arbiter {
+
+CredentialRule CredentialRuleFor(PrincipalType type, std::string_view action) {
+  const size_t colon = action.find(':');
+  if (colon == std::string_view::npos) return CredentialRule::kPolicies;
+  const std::string_view service = action.substr(0, colon);
+  const std::string_view name = action.substr(colon + 1);
+  const bool sts = EqualsIgnoreCase(service, "sts");
+  // Only signed callers reach these rules: an anonymous request has no credentials.
+  if (type == PrincipalType::kAnonymous) return CredentialRule::kPolicies;
+  if (sts && EqualsIgnoreCase(name, "GetCallerIdentity")) return CredentialRule::kAlwaysAllow;
+  switch (type) {
+    case PrincipalType::kUser:
+    case PrincipalType::kAccount:
+      if (sts && EqualsIgnoreCase(name, "GetSessionToken")) return CredentialRule::kAlwaysAllow;
+      if (type == PrincipalType::kAccount && sts && EqualsIgnoreCase(name, "AssumeRole")) {
+        return CredentialRule::kNeverAllow;
+      }
+      return CredentialRule::kPolicies;
+    case PrincipalType::kAssumedRole:
+      if (sts && (EqualsIgnoreCase(name, "GetFederationToken") ||
+                  EqualsIgnoreCase(name, "GetSessionToken"))) {
+        return CredentialRule::kNeverAllow;
+      }
+      return CredentialRule::kPolicies;
+    case PrincipalType::kFederatedUser:
+      if (sts || EqualsIgnoreCase(service, "iam")) return CredentialRule::kNeverAllow;
+      return CredentialRule::kPolicies;
+    default:
+      return CredentialRule::kPolicies;
+  }
+}
+
+}  // namespace arbiter
