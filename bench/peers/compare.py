@@ -51,6 +51,17 @@ CLASSES = {
         "within a given service namespace.\" iam-simulate splits the resource part at '/' and compares the resource type "
         "without the wildcard (its explain says \"Product does not match\").",
     ),
+    "sts-credential-limits": (
+        "STS operations the caller's credentials decide, not its policies (GetSessionToken by a user or root; GetFederationToken/GetSessionToken by a role session; IAM/STS by a federated user; AssumeRole by root)",
+        "Arbiter (iam-simulate evaluates the policies alone)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_sts-comparison.html",
+        "AssumeRole credentials \"Cannot call GetFederationToken or GetSessionToken\"; GetFederationToken "
+        "credentials \"Cannot call IAM operations using the AWS CLI or AWS API\" and \"Cannot call AWS STS "
+        "operations except GetCallerIdentity\"; AssumeRole is called by an \"IAM user or IAM role with existing "
+        "temporary security credentials\". For GetSessionToken (id_credentials_temp_control-access_getsessiontoken.html): "
+        "\"No permissions are required for a user to get a session token ... You cannot use policies to control "
+        "authentication operations.\" (compiler/credentials.h)",
+    ),
     "kms-key-not-in-world": (
         "KMS key that the world does not list (so no key policy is known): identity policy allows",
         "iam-simulate (the docs say a key policy must allow the account); the world/SPEC model gives such a key no policy",
@@ -171,6 +182,18 @@ class Classifier:
                 return "session-arn-grant-vs-session-policy"
             if "star" in kinds:
                 return "wildcard-grant-vs-session-policy"
+        # What the credentials decide (compiler/credentials.h).
+        ptype = principal.get("type") or derive_principal(req["principal"])["type"]
+        name = action.lower()
+        if name.startswith("sts:") or name.startswith("iam:"):
+            limited = (
+                (ptype in ("User", "Account") and name == "sts:getsessiontoken" and a == "Allow")
+                or (ptype == "AssumedRole" and name in ("sts:getfederationtoken", "sts:getsessiontoken") and a != "Allow")
+                or (ptype == "FederatedUser" and name != "sts:getcalleridentity" and a != "Allow")
+                or (ptype == "Account" and name == "sts:assumerole" and a != "Allow")
+            )
+            if limited:
+                return "sts-credential-limits"
         # KMS key the world does not list.
         if action.lower().startswith("kms:") and ":key/" in req["resource"] and a == "Allow" and s == "ImplicitDeny":
             res = self.find_resource(req["resource"])
