@@ -218,6 +218,27 @@ std::optional<IdentitySource> ParseIdentitySource(std::string_view s) {
   return out;
 }
 
+// The account of the Lambda function an authorizerUri invokes:
+// "arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/arn:aws:lambda:REGION:ACCOUNT:
+// function:NAME[:QUALIFIER]/invocations" -> ACCOUNT. Nothing unless the function ARN is a
+// Lambda function ARN with a 12-digit account.
+std::optional<std::string_view> LambdaFunctionAccount(std::string_view uri) {
+  std::optional<ArnParts> outer = SplitArn(uri);
+  if (!outer || outer->service != "apigateway") return std::nullopt;
+  std::string_view path = outer->resource;
+  if (!ConsumePrefix(&path, "path/")) return std::nullopt;
+  const size_t functions = path.find("/functions/");
+  if (functions == std::string_view::npos) return std::nullopt;
+  std::string_view function = path.substr(functions + std::string_view("/functions/").size());
+  if (!ConsumeSuffix(&function, "/invocations")) return std::nullopt;
+  std::optional<ArnParts> arn = SplitArn(function);
+  if (!arn || arn->service != "lambda" || !IsAccountId(arn->account) ||
+      !StartsWith(arn->resource, "function:") || arn->resource.size() <= 9) {
+    return std::nullopt;
+  }
+  return arn->account;
+}
+
 // Rewrites API Gateway's `execute-api:/STAGE/METHOD/PATH` shorthand in a resource policy's
 // Resource and NotResource to full ARNs of this API, as API Gateway does on import.
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-create-attach.html
@@ -441,6 +462,21 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
             l.Error(oa, az, ap, "a TOKEN authorizer takes exactly one header");
           }
           read_validation(&a);
+          // The function's account decides between tables A and B (README.md). "For TOKEN
+          // or REQUEST authorizers, this must be a well-formed Lambda function URI"
+          // (API reference, Authorizer): one whose account cannot be read is refused.
+          if (const json::Value* uri = az->Find("authorizerUri")) {
+            std::optional<std::string_view> account;
+            if (uri->is_string()) account = LambdaFunctionAccount(uri->text);
+            if (!account) {
+              l.Error(oa, uri, json::PointerAppend(ap, "authorizerUri"),
+                      "\"authorizerUri\" must be a Lambda function URI (arn:aws:apigateway:"
+                      "REGION:lambda:path/2015-03-31/functions/arn:aws:lambda:REGION:ACCOUNT:"
+                      "function:NAME/invocations)");
+            } else {
+              a.cross_account = *account != cfg->account;
+            }
+          }
           // The function: the gateway file's `authorizers[NAME].command`.
           const json::Value* g = gw_authorizers != nullptr && gw_authorizers->is_object()
                                      ? gw_authorizers->Find(m.key)
@@ -505,9 +541,13 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         } else if (aztype == "jwt") {
           a.kind = AuthKind::kJwt;
           if (source.empty()) source = "$request.header.Authorization";
+          // "For JWT, a single entry that specifies where to extract the JSON Web Token ...
+          // Currently only header-based and query parameter-based selections are supported"
+          // (API Gateway v2 reference, Authorizer.identitySource).
           std::optional<IdentitySource> is = ParseIdentitySource(source);
-          if (!is || is->kind != IdentitySource::Kind::kHeader) {
-            l.Error(oa, az, ap, "a JWT authorizer reads one header");
+          if (!is || (is->kind != IdentitySource::Kind::kHeader &&
+                      is->kind != IdentitySource::Kind::kQuery)) {
+            l.Error(oa, az, ap, "a JWT authorizer reads one header or query parameter");
           } else {
             a.identity_sources.push_back(*is);
           }

@@ -35,7 +35,8 @@ enum class AuthKind {
   kJwt,      // JWT authorizer (HTTP APIs)
 };
 
-// Where a Lambda REQUEST authorizer (or a TOKEN authorizer's header) takes identity from.
+// Where a Lambda REQUEST authorizer (or a TOKEN, Cognito or JWT authorizer's token) takes
+// identity from.
 struct IdentitySource {
   enum class Kind { kHeader, kQuery, kStageVariable, kContext };
   Kind kind = Kind::kHeader;
@@ -54,6 +55,11 @@ struct AuthorizerConfig {
   // `GatewayConfig::folder`; its deadline.
   std::vector<std::string> command;
   int timeout_ms = 10'000;
+  // CUSTOM: the Lambda function (`authorizerUri` ... `functions/arn:aws:lambda:REGION:ACCOUNT:
+  // function:NAME/invocations`) is in another account than the API. With a resource policy
+  // this makes the decision Table B (both must allow) instead of Table A; see README.md.
+  // Without `authorizerUri` the function is taken to be the API's own.
+  bool cross_account = false;
   // COGNITO_USER_POOLS: the issuers of the `providerARNs` user pools.
   std::vector<std::string> issuers;
   // JWT: jwtConfiguration.

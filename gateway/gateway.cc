@@ -23,6 +23,8 @@ constexpr std::string_view kInvoke = "execute-api:Invoke";
 // Tokens longer than this are refused before any parsing or pattern matching (API Gateway
 // caps a request's headers at 10 KiB).
 constexpr size_t kMaxTokenBytes = 10240;
+// The longest method ARN an authorization-enabled method (or a resource policy) accepts.
+constexpr size_t kMaxMethodArnBytes = 1600;
 // Bound on cached authorizer results; expired entries go first, then everything.
 constexpr size_t kMaxCachedAuthorizations = 1u << 16;
 
@@ -211,14 +213,31 @@ std::shared_ptr<const Authorization> ParseAuthorization(const std::string& paylo
   if (const json::Value* ctx = v.Find("context");
       ctx != nullptr && ctx->type != json::Type::kNull) {
     if (!ctx->is_object()) return nullptr;
-    // "You cannot set a JSON object or array as a valid value of any key in the context map."
+    // "You cannot set a JSON object or array as a valid value of any key in the context
+    // map." and "The returned values are all stringified": {"n": 1, "b": true} is passed on
+    // as {"n": "1", "b": "true"} (the page's example). A number keeps the text the function
+    // wrote.
+    std::string out = "{";
     for (const json::Member& m : ctx->members) {
-      if (m.value.type != json::Type::kString && m.value.type != json::Type::kNumber &&
-          m.value.type != json::Type::kBool) {
-        return nullptr;
+      std::string_view text;
+      switch (m.value.type) {
+        case json::Type::kString:
+        case json::Type::kNumber:
+          text = m.value.text;
+          break;
+        case json::Type::kBool:
+          text = m.value.boolean ? "true" : "false";
+          break;
+        default:
+          return nullptr;  // object, array, null
       }
+      if (out.size() > 1) out.push_back(',');
+      json::AppendQuoted(&out, m.key);
+      out.push_back(':');
+      json::AppendQuoted(&out, text);
     }
-    a->context_json = json::Serialize(*ctx);
+    out.push_back('}');
+    a->context_json = std::move(out);
   }
   if (const json::Value* k = v.Find("usageIdentifierKey");
       k != nullptr && k->type != json::Type::kNull) {
@@ -461,6 +480,15 @@ Response Gateway::Authorize(const HttpRequest& http) {
   }
   const Operation& op = c.operations[static_cast<size_t>(match.route)];
   const std::string arn = c.MethodArn(http.method, path);
+  // "For an authorization-enabled method ARN ... the maximum length is 1600 bytes ... the
+  // API client will receive a 414 Request URI too long response"; "This limits URI length
+  // when resource policies are used" (limits.html). A NONE method without a resource policy
+  // builds no ARN to authorize and is exempt. Checked before any authentication: the ARN is
+  // what every authorization step (and the Lambda event) is built on.
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+  if (arn.size() > kMaxMethodArnBytes && (op.auth != AuthKind::kNone || c.has_resource_policy)) {
+    return Status(414, "Request-URI Too Long");
+  }
 
   const PolicyContext policy_context(http);
   // The resource policy as it judges a caller that is not an IAM principal.
@@ -515,11 +543,15 @@ Response Gateway::Authorize(const HttpRequest& http) {
     case AuthKind::kCognito:
     case AuthKind::kJwt: {
       const AuthorizerConfig& a = c.authorizers[static_cast<size_t>(op.authorizer)];
-      const std::string* header = http.Header(a.identity_sources[0].name);
-      if (header == nullptr || header->empty() || header->size() > kMaxTokenBytes) {
+      // The token's header, or (JWT only) query parameter; missing or empty: 401.
+      const IdentitySource& source = a.identity_sources[0];
+      const std::string* sent = source.kind == IdentitySource::Kind::kQuery
+                                    ? http.Query(source.name)
+                                    : http.Header(source.name);
+      if (sent == nullptr || sent->empty() || sent->size() > kMaxTokenBytes) {
         return Unauthorized();
       }
-      std::string_view token = StripBearer(*header);
+      std::string_view token = StripBearer(*sent);
       if (token.empty()) return Unauthorized();
       const int64_t now = FloorSeconds(http.time_ms);
       // One cache per authorizer: a token verified for one issuer and audience says
@@ -607,10 +639,20 @@ Response Gateway::Authorize(const HttpRequest& http) {
         }
       }
       // Identity sources: each present and non-empty, or 401 without calling the function.
+      // A TOKEN authorizer always needs its token header; a REQUEST authorizer's sources are
+      // checked only when caching is on: "When caching is enabled, API Gateway calls the
+      // authorizer's Lambda function only after successfully verifying that all the
+      // specified identity sources are present" and "When caching is disabled ... API
+      // Gateway does not perform any validation before invoking the authorizer's Lambda
+      // function."
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/configure-api-gateway-lambda-authorization-with-console.html
+      const bool caching = a.ttl_seconds > 0;
       std::string cache_key = StrCat(index, "\n");
       std::string token;
       std::string request_id = Hex64(st.request_counter.fetch_add(1) + 1);
+      const bool check_sources = a.kind == AuthKind::kToken || caching;
       for (const IdentitySource& s : a.identity_sources) {
+        if (!check_sources) break;
         const std::string* value = nullptr;
         std::string computed;
         switch (s.kind) {
@@ -664,7 +706,7 @@ Response Gateway::Authorize(const HttpRequest& http) {
       }
       // Results are cached per identity-source values for the TTL; a REQUEST authorizer
       // without identity sources is called every time.
-      const bool cacheable = a.ttl_seconds > 0 && !a.identity_sources.empty();
+      const bool cacheable = caching && !a.identity_sources.empty();
       std::shared_ptr<const Authorization> auth;
       if (cacheable) {
         absl::MutexLock lock(&st.cache_mu);
@@ -758,14 +800,22 @@ Response Gateway::Authorize(const HttpRequest& http) {
           st.cache[cache_key] = State::Cached{http.time_ms + a.ttl_seconds * 1000, auth};
         }
       }
-      // Phase 2: the returned policy against this method ARN, with the resource policy
-      // (table A: same account).
+      // Phase 2: the returned policy against this method ARN, with the resource policy.
+      // Table A (the function in the API's account): either may allow. Table B (the
+      // function in another account, "controlled by ... a Lambda ... authorizer and an API
+      // Gateway resource policy, which are in different AWS accounts"): both must.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-authorization-flow.html
       Decision d =
           Evaluate(auth->compiled, policy_context.View(auth->principal_arn, arn), scratch).decision;
       if (d == Decision::kExplicitDeny) {
         return Status(403, "User is not authorized to access this resource with an explicit deny");
       }
-      if (d != Decision::kAllow && resource != Decision::kAllow) {
+      if (c.has_resource_policy && a.cross_account) {
+        if (resource != Decision::kAllow) return PolicyDenial("anonymous", c, arn, resource);
+        if (d != Decision::kAllow) {
+          return Status(403, "User is not authorized to access this resource");
+        }
+      } else if (d != Decision::kAllow && resource != Decision::kAllow) {
         if (c.has_resource_policy) return PolicyDenial("anonymous", c, arn, resource);
         return Status(403, "User is not authorized to access this resource");
       }

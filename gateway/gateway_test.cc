@@ -175,7 +175,8 @@ TEST(Gateway, TokenAuthorizerOutcomesAndCaching) {
   Response ok = gw->Authorize(r);
   EXPECT_EQ(ok.status, 200) << Explain(ok);
   EXPECT_EQ(ok.principal, "user-7");
-  EXPECT_EQ(ok.context_json, R"({"tier":"gold","n":3,"ok":true})");
+  // "The returned values are all stringified" (api-gateway-lambda-authorizer-output.html).
+  EXPECT_EQ(ok.context_json, R"({"tier":"gold","n":"3","ok":"true"})");
   EXPECT_NE(lambda.last_event.find(R"("type":"TOKEN","authorizationToken":"Bearer abc123")"),
             std::string::npos);
   EXPECT_NE(lambda.last_event.find(StrCat(kArnPrefix, "GET/pets")), std::string::npos);
@@ -266,10 +267,23 @@ esac
   EXPECT_EQ(gw->Authorize(r).status, 500);  // timed out
 }
 
-TEST(Gateway, RequestAuthorizerNeedsEveryIdentitySource) {
+// One REQUEST authorizer "Req" with two identity sources and the given TTL, on /pets/{id}.
+std::string RequestAuthorizerApi(int ttl) {
+  return StrCat(R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+    "paths": {"/pets/{id}": {"get": {"security": [{"Req": []}]}}},
+    "components": {"securitySchemes": {
+      "Req": {"type": "apiKey", "name": "Unused", "in": "header",
+              "x-amazon-apigateway-authtype": "custom",
+              "x-amazon-apigateway-authorizer": {"type": "request",
+                "identitySource": "method.request.header.X-User, method.request.querystring.tenant",
+                "authorizerResultTtlInSeconds": )",
+                ttl, "}}}}}");
+}
+
+TEST(Gateway, CachedRequestAuthorizerNeedsEveryIdentitySource) {
   Scratch s;
   auto gw =
-      Load(s, OpenApi(R"({"/pets/{id}": {"get": {"security": [{"Req": []}]}}})"), kAuthorizers);
+      Load(s, RequestAuthorizerApi(300), R"(, "authorizers": {"Req": {"command": ["false"]}})");
   ASSERT_NE(gw, nullptr);
   FakeLambda lambda;
   ASSERT_TRUE(gw->RegisterAuthorizer("Req", lambda.Function()));
@@ -283,7 +297,36 @@ TEST(Gateway, RequestAuthorizerNeedsEveryIdentitySource) {
   r.query = {{"tenant", "acme"}};
   EXPECT_EQ(gw->Authorize(r).status, 200);
   EXPECT_EQ(gw->Authorize(r).status, 200);
-  EXPECT_EQ(lambda.calls, 2);  // TTL 0: no caching
+  EXPECT_EQ(lambda.calls, 1);  // the second answer came from the cache
+}
+
+// "When caching is disabled ... API Gateway does not perform any validation before invoking
+// the authorizer's Lambda function" (configure-api-gateway-lambda-authorization-with-console).
+TEST(Gateway, UncachedRequestAuthorizerIsCalledWithoutIdentitySources) {
+  Scratch s;
+  auto gw =
+      Load(s, OpenApi(R"({"/pets/{id}": {"get": {"security": [{"Req": []}]}}})"), kAuthorizers);
+  ASSERT_NE(gw, nullptr);
+  FakeLambda lambda;
+  ASSERT_TRUE(gw->RegisterAuthorizer("Req", lambda.Function()));
+  lambda.result = Policy("Allow", StrCat(kArnPrefix, "GET/pets/*"));
+  HttpRequest r = Get("/pets/7");
+  Response none = gw->Authorize(r);  // neither source
+  EXPECT_EQ(none.status, 200) << Explain(none);
+  EXPECT_EQ(lambda.calls, 1);
+  EXPECT_NE(lambda.last_event.find(R"("headers":null)"), std::string::npos) << lambda.last_event;
+  r.headers = {{"X-User", "u1"}};
+  r.query = {{"tenant", ""}};
+  EXPECT_EQ(gw->Authorize(r).status, 200);  // one present, one empty
+  EXPECT_EQ(lambda.calls, 2);
+  lambda.result = {LambdaResult::Kind::kError, "Unauthorized"};
+  EXPECT_EQ(gw->Authorize(r).status, 401);  // the function decides
+  EXPECT_EQ(lambda.calls, 3);
+  r.query = {{"tenant", "acme"}};
+  lambda.result = Policy("Allow", StrCat(kArnPrefix, "GET/pets/*"));
+  EXPECT_EQ(gw->Authorize(r).status, 200);
+  EXPECT_EQ(gw->Authorize(r).status, 200);
+  EXPECT_EQ(lambda.calls, 5);  // TTL 0: no caching
   EXPECT_NE(lambda.last_event.find(R"("pathParameters":{"id":"7"})"), std::string::npos)
       << lambda.last_event;
   EXPECT_NE(lambda.last_event.find(R"("queryStringParameters":{"tenant":"acme"})"),
@@ -582,6 +625,222 @@ TEST(Gateway, ResourcePolicyDenyComesBeforeTheLambdaIdentitySource) {
   EXPECT_TRUE(EndsWith(*denied.message, "with an explicit deny"));
   r.source_ip = "203.0.113.7";
   EXPECT_EQ(gw->Authorize(r).status, 401);  // no token
+}
+
+// "For an authorization-enabled method ARN ... the maximum length is 1600 bytes ... the API
+// client will receive a 414 Request URI too long response" (api-gateway-lambda-authorizer-
+// output.html); "This limits URI length when resource policies are used" (limits.html).
+TEST(Gateway, MethodArnLongerThan1600BytesIs414) {
+  // "arn:...:a1b2c3d4e5/prod/GET/pets/" + id
+  const size_t fixed = std::string_view(kArnPrefix).size() + std::string_view("GET/pets/").size();
+  const std::string at_limit(1600 - fixed, 'x');
+  const std::string over(1601 - fixed, 'x');
+  Scratch s;
+  auto gw = Load(s, OpenApi(R"({"/pets/{id}": {"get": {"security": [{"Tok": []}]}},
+                              "/open/{id}": {"get": {}},
+                              "/iam/{id}": {"get": {"security": [{"sigv4": []}]}}})"),
+                 kAuthorizers);
+  ASSERT_NE(gw, nullptr);
+  FakeLambda lambda;
+  ASSERT_TRUE(gw->RegisterAuthorizer("Tok", lambda.Function()));
+  lambda.result = Policy("Allow", StrCat(kArnPrefix, "*"));
+  HttpRequest r = Get(StrCat("/pets/", at_limit));
+  r.headers = {{"Authorization", "Bearer abc"}};
+  ASSERT_EQ(gw->config().MethodArn("GET", r.path).size(), 1600u);
+  Response ok = gw->Authorize(r);
+  EXPECT_EQ(ok.status, 200) << Explain(ok);  // exactly 1600 bytes is allowed
+  EXPECT_EQ(lambda.calls, 1);
+  r.path = StrCat("/pets/", over);
+  Response long_arn = gw->Authorize(r);
+  EXPECT_EQ(long_arn.status, 414);
+  EXPECT_EQ(long_arn.message, "Request-URI Too Long");
+  EXPECT_EQ(long_arn.ToJson(), R"({"status": 414, "message": "Request-URI Too Long"})");
+  EXPECT_EQ(lambda.calls, 1);  // refused before the authorizer
+  // AWS_IAM: refused before the signature is looked at.
+  // ("/iam/" is one byte shorter than "/pets/".)
+  EXPECT_EQ(gw->Authorize(Get(StrCat("/iam/", over, "x"))).status, 414);
+  EXPECT_EQ(gw->Authorize(Get(StrCat("/iam/", at_limit, "x"))).message,
+            "Missing Authentication Token");
+  // NONE without a resource policy: nothing is authorized, so no limit.
+  EXPECT_EQ(gw->Authorize(Get(StrCat("/open/", over, over))).status, 200);
+
+  // NONE with a resource policy: the policy is evaluated against the ARN, so the limit holds.
+  Scratch s2;
+  auto with_policy = Load(s2, OpenApi(R"({"/open/{id}": {"get": {}}})", R"(,
+    "x-amazon-apigateway-policy": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+       "Resource": "execute-api:/*"}]})"),
+                          kAuthorizers);
+  ASSERT_NE(with_policy, nullptr);
+  EXPECT_EQ(with_policy->Authorize(Get(StrCat("/open/", at_limit))).status, 200);
+  EXPECT_EQ(with_policy->Authorize(Get(StrCat("/open/", over))).status, 414);
+}
+
+// A TOKEN authorizer needs its token header whatever the TTL: caching off lifts only a
+// REQUEST authorizer's identity-source check.
+TEST(Gateway, UncachedTokenAuthorizerStillNeedsItsToken) {
+  Scratch s;
+  auto gw = Load(s, R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+    "paths": {"/pets": {"get": {"security": [{"Tok0": []}]}}},
+    "components": {"securitySchemes": {
+      "Tok0": {"type": "apiKey", "name": "Authorization", "in": "header",
+               "x-amazon-apigateway-authtype": "custom",
+               "x-amazon-apigateway-authorizer": {"type": "token",
+                 "authorizerResultTtlInSeconds": 0}}}}})",
+                 R"(, "authorizers": {"Tok0": {"command": ["false"]}})");
+  ASSERT_NE(gw, nullptr);
+  FakeLambda lambda;
+  ASSERT_TRUE(gw->RegisterAuthorizer("Tok0", lambda.Function()));
+  lambda.result = Policy("Allow", StrCat(kArnPrefix, "*"));
+  HttpRequest r = Get("/pets");
+  EXPECT_EQ(gw->Authorize(r).status, 401);
+  r.headers = {{"Authorization", ""}};
+  EXPECT_EQ(gw->Authorize(r).status, 401);
+  EXPECT_EQ(lambda.calls, 0);
+  r.headers = {{"Authorization", "t"}};
+  EXPECT_EQ(gw->Authorize(r).status, 200);
+  EXPECT_EQ(lambda.calls, 1);
+}
+
+// "For JWT, a single entry ... Currently only header-based and query parameter-based
+// selections are supported" (API Gateway v2 reference, Authorizer.identitySource). The
+// signed-token cases are in tests/gateway/jwt_http.
+TEST(GatewayConfig, JwtAuthorizerReadsAHeaderOrAQueryParameter) {
+  auto api = [](const std::string& source) {
+    return StrCat(R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+      "paths": {"/me": {"get": {"security": [{"Jwt": []}]}}},
+      "components": {"securitySchemes": {"Jwt": {"type": "oauth2", "flows": {},
+        "x-amazon-apigateway-authorizer": {"type": "jwt", "identitySource": ")",
+                  source, R"(",
+          "jwtConfiguration": {"issuer": "https://issuer.example/pool", "audience": ["a"]}}}}}})");
+  };
+  Scratch s;
+  s.Write("jwks.json", R"({"keys": []})");
+  const std::string jwks = R"(, "jwks": {"https://issuer.example/pool": "jwks.json"})";
+  auto gw = Load(s, api("$request.querystring.access_token"), jwks);
+  ASSERT_NE(gw, nullptr);
+  ASSERT_EQ(gw->config().authorizers.size(), 1u);
+  EXPECT_EQ(gw->config().authorizers[0].identity_sources[0].kind, IdentitySource::Kind::kQuery);
+  HttpRequest r = Get("/me");
+  r.headers = {{"Authorization", "Bearer a.b.c"}};  // not the identity source
+  EXPECT_EQ(gw->Authorize(r).message, "Unauthorized");
+  r.query = {{"access_token", ""}};
+  EXPECT_EQ(gw->Authorize(r).status, 401);
+  r.query = {{"access_token", "not-a-jwt"}};
+  EXPECT_EQ(gw->Authorize(r).status, 401);
+
+  for (const char* bad : {"$context.identity.sourceIp", "$stageVariables.v", "$request.body.t"}) {
+    s.Write("api.json", api(bad));
+    std::string errors;
+    EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr) << bad;
+    EXPECT_NE(errors.find("a JWT authorizer reads one header or query parameter"),
+              std::string::npos)
+        << errors;
+  }
+}
+
+// Table B of apigateway-authorization-flow.html: "access ... controlled by an IAM policy (or a
+// Lambda or Amazon Cognito user pools authorizer) and an API Gateway resource policy, which
+// are in different AWS accounts" needs both to allow. The Lambda authorizer's account is its
+// function's (authorizerUri).
+std::string CrossAccountApi(bool with_policy) {
+  auto scheme = [](const char* account) {
+    return StrCat(R"({"type": "apiKey", "name": "Authorization", "in": "header",
+      "x-amazon-apigateway-authtype": "custom",
+      "x-amazon-apigateway-authorizer": {"type": "token", "authorizerResultTtlInSeconds": 0,
+        "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:)",
+                  account, R"(:function:auth/invocations"}})");
+  };
+  return StrCat(R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+    "paths": {"/same": {"get": {"security": [{"Same": []}]}},
+              "/cross": {"get": {"security": [{"Cross": []}]}},
+              "/granted": {"get": {"security": [{"Cross": []}]}}},)",
+                with_policy ? R"("x-amazon-apigateway-policy": {"Version": "2012-10-17",
+      "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke",
+                     "Resource": "execute-api:/prod/GET/granted"}]},)"
+                            : "",
+                R"("components": {"securitySchemes": {"Same": )", scheme("111122223333"),
+                R"(, "Cross": )", scheme("444455556666"), "}}}");
+}
+
+TEST(Gateway, CrossAccountLambdaAuthorizerWithResourcePolicyIsTableB) {
+  constexpr char kCommands[] =
+      R"(, "authorizers": {"Same": {"command": ["false"]}, "Cross": {"command": ["false"]}})";
+  Scratch s;
+  auto gw = Load(s, CrossAccountApi(true), kCommands);
+  ASSERT_NE(gw, nullptr);
+  for (const AuthorizerConfig& a : gw->config().authorizers) {
+    EXPECT_EQ(a.cross_account, a.name == "Cross") << a.name;
+  }
+  FakeLambda same, cross;
+  ASSERT_TRUE(gw->RegisterAuthorizer("Same", same.Function()));
+  ASSERT_TRUE(gw->RegisterAuthorizer("Cross", cross.Function()));
+  auto call = [&](const std::string& path) {
+    HttpRequest r = Get(path);
+    r.headers = {{"Authorization", "t"}};
+    return gw->Authorize(r);
+  };
+  // Same account, authorizer Allow, resource policy silent: Table A, Allow.
+  same.result = Policy("Allow", StrCat(kArnPrefix, "*"));
+  EXPECT_EQ(call("/same").status, 200);
+  // Cross account, authorizer Allow, resource policy silent: Table B, implicit deny.
+  cross.result = Policy("Allow", StrCat(kArnPrefix, "*"));
+  Response silent = call("/cross");
+  EXPECT_EQ(silent.status, 403);
+  EXPECT_EQ(silent.message,
+            "User: anonymous is not authorized to perform: execute-api:Invoke on resource: "
+            "arn:aws:execute-api:us-east-1:********3333:a1b2c3d4e5/prod/GET/cross");
+  // Both allow.
+  Response both = call("/granted");
+  EXPECT_EQ(both.status, 200) << Explain(both);
+  // Authorizer silent, resource policy Allow: Table B, implicit deny (Table A would allow).
+  cross.result = Policy("Allow", StrCat(kArnPrefix, "GET/elsewhere"));
+  Response no_authorizer_allow = call("/granted");
+  EXPECT_EQ(no_authorizer_allow.status, 403);
+  EXPECT_EQ(no_authorizer_allow.message, "User is not authorized to access this resource");
+  // Authorizer Deny, resource policy Allow: explicit deny.
+  cross.result = Policy("Deny", StrCat(kArnPrefix, "*"));
+  EXPECT_EQ(call("/granted").message,
+            "User is not authorized to access this resource with an explicit deny");
+
+  // Without a resource policy there is nothing to grant from the API's side: the authorizer's
+  // policy alone decides, whichever account its function is in.
+  Scratch s2;
+  auto open = Load(s2, CrossAccountApi(false), kCommands);
+  ASSERT_NE(open, nullptr);
+  FakeLambda alone;
+  ASSERT_TRUE(open->RegisterAuthorizer("Cross", alone.Function()));
+  alone.result = Policy("Allow", StrCat(kArnPrefix, "*"));
+  HttpRequest r = Get("/cross");
+  r.headers = {{"Authorization", "t"}};
+  EXPECT_EQ(open->Authorize(r).status, 200);
+}
+
+TEST(GatewayConfig, AuthorizerUriMustNameALambdaFunction) {
+  Scratch s;
+  for (const char* bad : {
+           "not-an-arn",
+           "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/auth/invocations",
+           "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+           "arn:aws:lambda:us-east-1:${stageVariables.account}:function:auth/invocations",
+           "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/"
+           "arn:aws:lambda:us-east-1:111122223333:function:auth",
+           "arn:aws:apigateway:us-east-1:s3:path/bucket/key",
+       }) {
+    s.Write("api.json", StrCat(R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+      "paths": {"/p": {"get": {"security": [{"Tok": []}]}}},
+      "components": {"securitySchemes": {"Tok": {"type": "apiKey", "name": "Authorization",
+        "in": "header", "x-amazon-apigateway-authtype": "custom",
+        "x-amazon-apigateway-authorizer": {"type": "token", "authorizerUri": ")",
+                               bad, R"("}}}}})"));
+    s.Write("gateway.json", R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+        "account": "111122223333", "stage": "prod", "openapi": "api.json"},
+        "authorizers": {"Tok": {"command": ["false"]}}})");
+    std::string errors;
+    EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr) << bad;
+    EXPECT_NE(errors.find("\"authorizerUri\" must be a Lambda function URI"), std::string::npos)
+        << errors;
+  }
 }
 
 TEST(HttpRequestParse, FieldsAndErrors) {
