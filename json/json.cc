@@ -47,14 +47,17 @@ std::string Describe(char c) {
 }
 
 // Strict recursive-descent scanner; records the first error and stops.
+// The strict scanner. With an output Value it also builds the tree in the same pass (the
+// "direct" builder, for small documents): strings unescaped, numbers as written, offsets
+// as the simdjson builder records them.
 class Scanner {
  public:
   Scanner(std::string_view text, int max_depth) : s_(text), max_depth_(max_depth) {}
 
-  std::optional<Error> Run() {
+  std::optional<Error> Run(Value* out = nullptr) {
     SkipSpace();
     if (pos_ == s_.size()) return Fail(pos_, "json-syntax", "empty document");
-    if (!ScanValue(0)) return error_;
+    if (!ScanValue(0, out)) return error_;
     SkipSpace();
     if (pos_ != s_.size()) {
       return Fail(pos_, "json-syntax",
@@ -101,26 +104,40 @@ class Scanner {
                  StrCat("unexpected ", Describe(s_[pos_]), ", expected ", expected));
   }
 
-  bool ScanValue(int depth) {
+  bool ScanValue(int depth, Value* out) {
     if (pos_ >= s_.size()) return Unexpected("a value");
     const char c = s_[pos_];
+    if (out != nullptr) out->offset = static_cast<uint32_t>(pos_);
     switch (c) {
       case '{':
       case '[':
         if (depth + 1 > max_depth_) {
           return FailB(pos_, "json-depth", StrCat("nesting deeper than ", max_depth_, " levels"));
         }
-        return c == '{' ? ScanObject(depth + 1) : ScanArray(depth + 1);
+        return c == '{' ? ScanObject(depth + 1, out) : ScanArray(depth + 1, out);
       case '"':
-        return ScanString();
+        if (out != nullptr) out->type = Type::kString;
+        return ScanString(out != nullptr ? &out->text : nullptr);
       case 't':
-        return ScanLiteral("true");
       case 'f':
-        return ScanLiteral("false");
+        if (out != nullptr) {
+          out->type = Type::kBool;
+          out->boolean = c == 't';
+        }
+        return ScanLiteral(c == 't' ? "true" : "false");
       case 'n':
+        if (out != nullptr) out->type = Type::kNull;
         return ScanLiteral("null");
       default:
-        if (c == '-' || (c >= '0' && c <= '9')) return ScanNumber();
+        if (c == '-' || (c >= '0' && c <= '9')) {
+          const size_t start = pos_;
+          if (!ScanNumber()) return false;
+          if (out != nullptr) {
+            out->type = Type::kNumber;
+            out->text.assign(s_.substr(start, pos_ - start));
+          }
+          return true;
+        }
         return Unexpected("a value");
     }
   }
@@ -187,8 +204,32 @@ class Scanner {
            !has_zero(w ^ (kOnes * '\\'));
   }
 
-  bool ScanString() {
+  // Appends code point `u` (a scalar value) to `out` as UTF-8.
+  static void AppendUtf8(uint32_t u, std::string* out) {
+    if (u < 0x80) {
+      out->push_back(static_cast<char>(u));
+    } else if (u < 0x800) {
+      out->push_back(static_cast<char>(0xC0 | (u >> 6)));
+      out->push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    } else if (u < 0x10000) {
+      out->push_back(static_cast<char>(0xE0 | (u >> 12)));
+      out->push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    } else {
+      out->push_back(static_cast<char>(0xF0 | (u >> 18)));
+      out->push_back(static_cast<char>(0x80 | ((u >> 12) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | ((u >> 6) & 0x3F)));
+      out->push_back(static_cast<char>(0x80 | (u & 0x3F)));
+    }
+  }
+
+  // Scans a string at pos_ (its opening quote); with `out`, appends its unescaped text.
+  bool ScanString(std::string* out = nullptr) {
     ++pos_;
+    size_t run = pos_;  // start of the plain bytes not yet copied to `out`
+    auto flush = [&](size_t end) {
+      if (out != nullptr && end > run) out->append(s_.data() + run, end - run);
+    };
     while (true) {
       // Runs of plain characters eight at a time; the rest one by one below.
       while (pos_ + 8 <= s_.size()) {
@@ -200,6 +241,7 @@ class Scanner {
       if (pos_ >= s_.size()) return FailB(pos_, "json-syntax", "unterminated string");
       const unsigned char c = static_cast<unsigned char>(s_[pos_]);
       if (c == '"') {
+        flush(pos_);
         ++pos_;
         return true;
       }
@@ -222,7 +264,17 @@ class Scanner {
       const char e = s_[pos_ + 1];
       if (e == '"' || e == '\\' || e == '/' || e == 'b' || e == 'f' || e == 'n' || e == 'r' ||
           e == 't') {
+        if (out != nullptr) {
+          flush(pos_);
+          out->push_back(e == 'b'   ? '\b'
+                         : e == 'f' ? '\f'
+                         : e == 'n' ? '\n'
+                         : e == 'r' ? '\r'
+                         : e == 't' ? '\t'
+                                    : e);
+        }
         pos_ += 2;
+        run = pos_;
         continue;
       }
       if (e != 'u') return FailB(pos_, "json-syntax", "invalid escape sequence in string");
@@ -236,14 +288,26 @@ class Scanner {
         if (lo < 0xDC00 || lo > 0xDFFF) {
           return FailB(pos_, "json-syntax", "unpaired UTF-16 high surrogate in string");
         }
+        if (out != nullptr) {
+          flush(pos_);
+          AppendUtf8(0x10000 + ((static_cast<uint32_t>(u) - 0xD800) << 10) +
+                         (static_cast<uint32_t>(lo) - 0xDC00),
+                     out);
+        }
         pos_ += 12;
       } else {
+        if (out != nullptr) {
+          flush(pos_);
+          AppendUtf8(static_cast<uint32_t>(u), out);
+        }
         pos_ += 6;
       }
+      run = pos_;
     }
   }
 
-  bool ScanArray(int depth) {
+  bool ScanArray(int depth, Value* out) {
+    if (out != nullptr) out->type = Type::kArray;
     ++pos_;
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == ']') {
@@ -253,7 +317,9 @@ class Scanner {
     for (size_t index = 0;; ++index) {
       SkipSpace();
       path_.push_back(PathItem{true, index, 0, 0});
-      if (!ScanValue(depth)) return false;
+      Value* element = nullptr;
+      if (out != nullptr) element = &out->elements.emplace_back();
+      if (!ScanValue(depth, element)) return false;
       path_.pop_back();
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -272,7 +338,8 @@ class Scanner {
     }
   }
 
-  bool ScanObject(int depth) {
+  bool ScanObject(int depth, Value* out) {
+    if (out != nullptr) out->type = Type::kObject;
     ++pos_;
     SkipSpace();
     if (pos_ < s_.size() && s_[pos_] == '}') {
@@ -283,14 +350,19 @@ class Scanner {
       SkipSpace();
       if (pos_ >= s_.size() || s_[pos_] != '"') return Unexpected("a string key");
       const size_t key_start = pos_;
-      if (!ScanString()) return false;
+      Member* member = nullptr;
+      if (out != nullptr) {
+        member = &out->members.emplace_back();
+        member->key_offset = static_cast<uint32_t>(key_start);
+      }
+      if (!ScanString(member != nullptr ? &member->key : nullptr)) return false;
       const size_t key_size = pos_ - key_start - 2;
       SkipSpace();
       if (pos_ >= s_.size() || s_[pos_] != ':') return Unexpected("':'");
       ++pos_;
       SkipSpace();
       path_.push_back(PathItem{false, 0, key_start + 1, key_size});
-      if (!ScanValue(depth)) return false;
+      if (!ScanValue(depth, member != nullptr ? &member->value : nullptr)) return false;
       path_.pop_back();
       SkipSpace();
       if (pos_ < s_.size() && s_[pos_] == ',') {
@@ -502,23 +574,25 @@ std::optional<Error> Validate(std::string_view text, const Limits& limits) {
 }
 
 bool Parse(std::string_view text, Value* out, Error* error, const Limits& limits) {
+  *out = Value();
+  // Small documents (request lines, tokens, authorizer answers, single policies) are built
+  // by the validating scan itself: one pass, no second parser. Big ones (worlds) are
+  // validated, then built by simdjson.
+  if (text.size() <= limits.direct_max_bytes && text.size() <= limits.max_bytes) {
+    if (auto e = Scanner(text, limits.max_depth).Run(out)) {
+      *out = Value();
+      *error = std::move(*e);
+      return false;
+    }
+    return true;
+  }
   if (auto e = Validate(text, limits)) {
     *error = std::move(*e);
     return false;
   }
-  *out = Value();
-  // Small documents (request lines, tokens, authorizer answers) reuse this thread's
-  // parser and padded copy of the input: allocating them per call cost a third of a
-  // microsecond on a JWT. Big ones (worlds) get their own, so a thread does not keep a
-  // world-sized buffer afterwards.
-  constexpr size_t kReusedParserBytes = 64 * 1024;
-  const bool small = text.size() <= kReusedParserBytes;
-  thread_local simdjson::ondemand::parser reused;
-  thread_local std::string reused_buffer;
-  std::optional<simdjson::ondemand::parser> own;
-  std::string own_buffer;
-  simdjson::ondemand::parser& parser = small ? reused : own.emplace();
-  std::string& buffer = small ? reused_buffer : own_buffer;
+  simdjson::ondemand::parser parser;
+  std::string buffer;
+  buffer.reserve(text.size() + simdjson::SIMDJSON_PADDING);
   buffer.assign(text);
   buffer.append(simdjson::SIMDJSON_PADDING, '\0');
   const simdjson::padded_string_view padded(buffer.data(), text.size(), buffer.size());

@@ -2,10 +2,10 @@
 // offset it came from, so that validation findings can name FILE:LINE:COL and a JSON
 // pointer.
 //
-// Parsing happens in two steps. `Validate` is a strict RFC 8259 scanner (UTF-8, escapes,
-// surrogate pairs, number grammar, nesting depth) that reports the *first* error with the
-// exact offset of the offending byte; simdjson then builds the tree from input known to be
-// valid. The scanner exists because simdjson reports what went wrong but not where.
+// `Validate` is a strict RFC 8259 scanner (UTF-8, escapes, surrogate pairs, number
+// grammar, nesting depth) that reports the *first* error with the exact offset of the
+// offending byte (simdjson reports what went wrong but not where). `Parse` builds the tree
+// in that same scan for small documents, and with simdjson, after the scan, for big ones.
 //
 // This is load-time code: it allocates freely. Complexity is linear in the input.
 #ifndef ARBITER_JSON_JSON_H_
@@ -67,6 +67,10 @@ struct Error {
 struct Limits {
   size_t max_bytes = 64u << 20;
   int max_depth = 64;  // the root container is depth 1
+  // Documents up to this size are built by the validating scan in the same pass; larger
+  // ones by simdjson after it. Both give the same tree (json_test checks it); tests set 0
+  // or SIZE_MAX to pick one.
+  size_t direct_max_bytes = 64u << 10;
 };
 
 // Returns the first error in `text`, or nullopt when it is one valid JSON value.

@@ -2,6 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/file.h"
+
 namespace arbiter::json {
 namespace {
 
@@ -122,6 +129,89 @@ TEST(JsonTest, AppendQuotedEscapes) {
   std::string out;
   AppendQuoted(&out, "a\"b\\\n\x01");
   EXPECT_EQ(out, "\"a\\\"b\\\\\\n\\u0001\"");
+}
+
+// The two builders (the validating scan for small documents, simdjson for big ones) must
+// give the same tree: types, texts, offsets, keys and key offsets, duplicates kept.
+void ExpectSameTree(const Value& a, const Value& b, const std::string& where) {
+  ASSERT_EQ(a.type, b.type) << where;
+  ASSERT_EQ(a.offset, b.offset) << where;
+  ASSERT_EQ(a.text, b.text) << where;
+  ASSERT_EQ(a.boolean, b.boolean) << where;
+  ASSERT_EQ(a.elements.size(), b.elements.size()) << where;
+  ASSERT_EQ(a.members.size(), b.members.size()) << where;
+  for (size_t i = 0; i < a.elements.size(); ++i) {
+    ExpectSameTree(a.elements[i], b.elements[i], where + "/" + std::to_string(i));
+  }
+  for (size_t i = 0; i < a.members.size(); ++i) {
+    ASSERT_EQ(a.members[i].key, b.members[i].key) << where;
+    ASSERT_EQ(a.members[i].key_offset, b.members[i].key_offset) << where;
+    ExpectSameTree(a.members[i].value, b.members[i].value, where + "/" + a.members[i].key);
+  }
+}
+
+void ExpectBuildersAgree(std::string_view text, const std::string& name) {
+  Limits direct, simd;
+  direct.direct_max_bytes = SIZE_MAX;
+  simd.direct_max_bytes = 0;
+  Value a, b;
+  Error ea, eb;
+  const bool ok_a = Parse(text, &a, &ea, direct);
+  const bool ok_b = Parse(text, &b, &eb, simd);
+  ASSERT_EQ(ok_a, ok_b) << name;
+  if (!ok_a) {
+    EXPECT_EQ(ea.offset, eb.offset) << name;
+    EXPECT_EQ(ea.code, eb.code) << name;
+    EXPECT_EQ(ea.pointer, eb.pointer) << name;
+    return;
+  }
+  ExpectSameTree(a, b, name);
+}
+
+TEST(JsonTest, DirectAndSimdjsonBuildersAgreeOnHandWrittenDocuments) {
+  const std::vector<std::string> docs = {
+      R"({"a":1,"b":[true,false,null],"c":{"d":"e"}})",
+      R"(  {"esc":"q\"b\\s\/b\bf\fn\nr\rt\t","u":"\u00e9\u20ac\ud83d\ude00\u0000x"} )",
+      R"(["caf\u00e9", "caf)"
+      "\xc3\xa9"
+      R"(", "\ud83d\ude00", "", "a\"b"])",
+      R"({"dup":1,"dup":2,"n":-0.5e+10,"m":0,"big":123456789012345678901234567890})",
+      R"("just a string")",
+      "42",
+      "-1.5E-3",
+      "true",
+      "null",
+      " [ ] ",
+      "{}",
+      R"({"k\u0041y":"v","\ud83d\ude00":[{"x":[[[]]]}]})",
+      R"({"a":[1,2,)",
+      R"({"a" 1})",
+      R"(["\ud800"])",
+      "[01]",
+      R"({"a":"x)"
+      "\x01"
+      R"("})",
+      "\xef\xbb\xbf{}",
+      "[1,]",
+      R"({"a":tru})",
+  };
+  for (size_t i = 0; i < docs.size(); ++i) ExpectBuildersAgree(docs[i], "doc " + std::to_string(i));
+}
+
+TEST(JsonTest, DirectAndSimdjsonBuildersAgreeOnTheCorpus) {
+  for (const char* file : {"corpus/managed-policies.json", "corpus/example/world.json",
+                           "corpus/generated/tiny/world.json", "tests/fixtures/jwt/tokens.json",
+                           "tests/fixtures/jwt/jwks.json"}) {
+    ExpectBuildersAgree(Slurp(std::string(file)), file);
+  }
+  for (const char* file :
+       {"corpus/example/requests.jsonl", "corpus/generated/tiny/requests.jsonl"}) {
+    std::istringstream lines(Slurp(std::string(file)));
+    std::string line;
+    for (int n = 1; std::getline(lines, line) && n <= 2000; ++n) {
+      ExpectBuildersAgree(line, std::string(file) + ":" + std::to_string(n));
+    }
+  }
 }
 
 }  // namespace
