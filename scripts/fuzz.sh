@@ -25,11 +25,11 @@ if ! CC=clang CXX=clang++ scripts/build.sh build-fuzz -DARBITER_BUILD_FUZZ=ON \
   exit 1
 fi
 status=0
-for target in policy world request glob condition differential jwt sigv4 gateway; do
+for target in policy world request glob condition differential json jwt sigv4 gateway; do
   mkdir -p "$work/$target"
   cp fuzz/corpus/"$target"/* "$work/$target/"
   dict=()
-  case "$target" in policy|world|request|differential) dict=(-dict=fuzz/iam.dict) ;; esac
+  case "$target" in policy|world|request|differential|json) dict=(-dict=fuzz/iam.dict) ;; esac
   if build-fuzz/fuzz/"${target}"_fuzzer "$work/$target" "${dict[@]}" -max_total_time="$seconds" -print_final_stats=1 \
       -rss_limit_mb=2048 -timeout=20 -artifact_prefix="$work/" >"$work/$target.log" 2>&1; then
     echo "fuzz $target: ok ($(grep -o 'stat::number_of_executed_units: [0-9]*' "$work/$target.log" || \
