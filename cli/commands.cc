@@ -45,8 +45,28 @@ struct Options {
   std::vector<std::string> files;
 };
 
-// Parses `--flag value` options; returns "" or the problem.
+// The flags each command takes (kUsage); any other is a usage error.
+bool FlagApplies(std::string_view command, std::string_view flag) {
+  static constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
+      {"eval", "--world"},        {"eval", "--requests"},      {"eval", "--explain"},
+      {"eval", "--threads"},      {"eval", "--no-cache"},      {"eval", "--reference"},
+      {"bench", "--world"},       {"bench", "--requests"},     {"bench", "--threads"},
+      {"bench", "--seconds"},     {"bench", "--no-cache"},     {"bench", "--json"},
+      {"authorize", "--gateway"}, {"authorize", "--requests"},
+  };
+  for (const auto& [c, f] : kFlags) {
+    if (c == command && f == flag) return true;
+  }
+  return false;
+}
+
+constexpr std::string_view kKnownFlags[] = {"--world",     "--gateway",  "--requests",
+                                            "--explain",   "--no-cache", "--json",
+                                            "--reference", "--threads",  "--seconds"};
+
+// Parses the `--flag value` options of command args[0]; returns "" or the problem.
 std::string ParseOptions(const std::vector<std::string>& args, Options* o) {
+  const std::string& command = args[0];
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&](std::string* dst) {
@@ -55,6 +75,10 @@ std::string ParseOptions(const std::vector<std::string>& args, Options* o) {
       return true;
     };
     std::string v;
+    if (std::find(std::begin(kKnownFlags), std::end(kKnownFlags), a) != std::end(kKnownFlags) &&
+        !FlagApplies(command, a)) {
+      return StrCat(a, " does not apply to ", command);
+    }
     if (a == "--world") {
       if (!value(&o->world)) return "--world needs a file";
     } else if (a == "--gateway") {
@@ -92,11 +116,41 @@ void PrintFindings(std::ostream& os, const std::string& file, std::string_view t
   os << FormatFindings(file, text, std::move(findings));
 }
 
+// `path` for a message line: escaped (AppendEscaped) so that a message stays one line.
+std::string Escaped(std::string_view path) {
+  std::string out;
+  AppendEscaped(&out, path);
+  return out;
+}
+
+// The finding for a file that cannot be read.
+std::string CannotRead(const std::string& path) {
+  return StrCat(Escaped(path), ":1:1: error: cannot read the file [io] ()\n");
+}
+
+// Flushes `out` and returns `status`, or 1 when standard output could not be written (a
+// full disk, a closed pipe): output that did not arrive is not a success.
+int Finish(std::ostream& out, std::ostream& err, int status) {
+  out.flush();
+  if (!out) {
+    err << "arbiter: cannot write standard output\n";
+    return 1;
+  }
+  return status;
+}
+
+// A request line that cannot be read, as SPEC section 4 writes it.
+void AppendErrorLine(std::string* out, std::string_view problem, size_t line) {
+  out->append("{\"error\": ");
+  json::AppendQuoted(out, problem);
+  StrAppend(out, ", \"line\": ", line, "}\n");
+}
+
 // Loads a world, printing findings (errors and warnings) to `err`.
 std::optional<World> LoadWorldFile(const std::string& path, std::ostream& err) {
   std::string text;
   if (!ReadFile(path, &text)) {
-    err << path << ":1:1: error: cannot read the file [io] ()\n";
+    err << CannotRead(path);
     return std::nullopt;
   }
   std::vector<Finding> findings;
@@ -113,7 +167,7 @@ bool ReadRequests(const Options& o, std::istream& in, std::string* text, std::os
     return true;
   }
   if (!ReadFile(o.requests, text)) {
-    err << "arbiter: cannot read " << o.requests << "\n";
+    err << "arbiter: cannot read " << Escaped(o.requests) << "\n";
     return false;
   }
   return true;
@@ -194,7 +248,7 @@ ParallelOptions Threads(const Options& o) {
 
 int Eval(const Options& o, std::istream& in, std::ostream& out, std::ostream& err) {
   if (o.world.empty() || o.requests.empty()) return Usage(err, "eval needs --world and --requests");
-  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", o.files[0]));
+  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", Escaped(o.files[0])));
   std::optional<World> world = LoadWorldFile(o.world, err);
   if (!world) return 1;
   std::string text;
@@ -233,9 +287,7 @@ int Eval(const Options& o, std::istream& in, std::ostream& out, std::ostream& er
   size_t next = 0;
   for (const Line& l : lines) {
     if (!l.ok) {
-      buffer.append("{\"error\": ");
-      json::AppendQuoted(&buffer, l.problem);
-      StrAppend(&buffer, ", \"line\": ", l.number, "}\n");
+      AppendErrorLine(&buffer, l.problem, l.number);
       status = 1;
     } else {
       WriteDecision(&buffer, results[next++], o.explain);
@@ -243,11 +295,11 @@ int Eval(const Options& o, std::istream& in, std::ostream& out, std::ostream& er
     if (buffer.size() > (1u << 16)) {
       out << buffer;
       buffer.clear();
+      if (!out) break;  // reported by Finish
     }
   }
   out << buffer;
-  out.flush();
-  return status;
+  return Finish(out, err, status);
 }
 
 // SPEC section 6: one response line per HTTP request line, in order.
@@ -255,7 +307,7 @@ int Authorize(const Options& o, std::istream& in, std::ostream& out, std::ostrea
   if (o.gateway.empty() || o.requests.empty()) {
     return Usage(err, "authorize needs --gateway and --requests");
   }
-  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", o.files[0]));
+  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", Escaped(o.files[0])));
   std::string errors;
   std::unique_ptr<gateway::GatewayConfig> config = gateway::LoadGateway(o.gateway, &errors);
   err << errors;
@@ -268,6 +320,7 @@ int Authorize(const Options& o, std::istream& in, std::ostream& out, std::ostrea
                              .count();
   int status = 0;
   ForEachLine(text, [&](size_t line_no, std::string_view line) {
+    if (!out) return;  // nobody reads the answers (Finish reports it): decide no more
     absl::StatusOr<gateway::HttpRequest> request = gateway::ParseHttpRequest(line, now_ms);
     std::string response;
     if (!request.ok()) {
@@ -284,7 +337,7 @@ int Authorize(const Options& o, std::istream& in, std::ostream& out, std::ostrea
     out << response << "\n";
     out.flush();
   });
-  return status;
+  return Finish(out, err, status);
 }
 
 int Check(const Options& o, std::ostream& out, std::ostream& err) {
@@ -293,31 +346,39 @@ int Check(const Options& o, std::ostream& out, std::ostream& err) {
   for (const std::string& path : o.files) {
     std::string text;
     if (!ReadFile(path, &text)) {
-      out << path << ":1:1: error: cannot read the file [io] ()\n";
+      out << CannotRead(path);
       status = 1;
       continue;
     }
     std::vector<Finding> findings;
-    // A world is an object with any of the world's elements and no Statement.
+    // Parsed once, under the larger (world) size limit: a file that is not JSON gets its
+    // real error, wherever it is, whichever kind of document it was meant to be.
     json::Value root;
     json::Error jerr;
     json::Limits limits;
     limits.max_bytes = kMaxWorldBytes;
-    bool is_world = false;
-    if (json::Parse(text, &root, &jerr, limits) && root.is_object() && !root.Find("Statement")) {
-      for (std::string_view k : {"policies", "principals", "resources", "organization"}) {
-        is_world |= root.Find(k) != nullptr;
-      }
-    }
-    if (is_world) {
-      LoadWorld(text, &findings);
+    if (!json::Parse(text, &root, &jerr, limits)) {
+      findings.push_back(JsonErrorFinding(jerr));
     } else {
-      ParsePolicyText(text, PolicyKind::kStandalone, &findings);
+      // A world is an object with any of the world's elements and no Statement.
+      bool is_world = false;
+      if (root.is_object() && !root.Find("Statement")) {
+        for (std::string_view k : {"policies", "principals", "resources", "organization"}) {
+          is_world |= root.Find(k) != nullptr;
+        }
+      }
+      if (is_world) {
+        LoadWorld(root, &findings);
+      } else if (text.size() > kMaxPolicyBytes) {
+        ParsePolicyText(text, PolicyKind::kStandalone, &findings);  // json-size
+      } else {
+        ParsePolicy(root, PolicyKind::kStandalone, "", &findings);
+      }
     }
     PrintFindings(out, path, text, findings);
     if (HasError(findings)) status = 1;
   }
-  return status;
+  return Finish(out, err, status);
 }
 
 using Clock = std::chrono::steady_clock;
@@ -345,22 +406,35 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
   if (o.world.empty() || o.requests.empty()) {
     return Usage(err, "bench needs --world and --requests");
   }
+  if (!o.files.empty()) return Usage(err, StrCat("unexpected argument ", Escaped(o.files[0])));
   std::string world_text;
   if (!ReadFile(o.world, &world_text)) {
-    err << "arbiter: cannot read " << o.world << "\n";
+    err << CannotRead(o.world);
     return 1;
   }
   std::string text;
   if (!ReadRequests(o, in, &text, err)) return 1;
   const std::vector<Line> lines = ParseLines(text);
   // The engine reads requests packed in one arena, as a server would keep them; the
-  // reference baseline reads them as parsed (a sample, to bound its run time).
+  // reference baseline reads them as parsed (a sample, to bound its run time). Lines that
+  // cannot be read are reported on standard error as eval writes them (standard output
+  // keeps the report alone), and make the exit status 1.
   RequestBatch requests;
   std::vector<Request> reference_requests;
-  for (const Line& l : lines) {
-    if (!l.ok) continue;
-    requests.Add(l.request);
-    if (reference_requests.size() < 20000) reference_requests.push_back(l.request);
+  size_t rejected = 0;
+  {
+    std::string errors;
+    for (const Line& l : lines) {
+      if (!l.ok) {
+        AppendErrorLine(&errors, l.problem, l.number);
+        ++rejected;
+        continue;
+      }
+      requests.Add(l.request);
+      if (reference_requests.size() < 20000) reference_requests.push_back(l.request);
+    }
+    err << errors;
+    if (rejected) err << "arbiter: " << rejected << " request line(s) rejected\n";
   }
   requests.Seal();
   if (requests.size() == 0) {
@@ -498,7 +572,7 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
         << "baseline          reference evaluator " << static_cast<int64_t>(reference_dps)
         << " decisions/s; this configuration is " << dps / reference_dps << "x\n";
   }
-  return benchmark_sink_ == -1 ? 1 : 0;
+  return Finish(out, err, rejected != 0 || benchmark_sink_ == -1 ? 1 : 0);
 }
 
 }  // namespace
@@ -506,18 +580,22 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
 int RunCli(const std::vector<std::string>& args, std::istream& in, std::ostream& out,
            std::ostream& err) {
   if (args.empty()) return Usage(err, "no command");
-  Options o;
-  if (std::string problem = ParseOptions(args, &o); !problem.empty()) return Usage(err, problem);
   const std::string& cmd = args[0];
+  if (cmd == "--help" || cmd == "help") {
+    out << kUsage;
+    return Finish(out, err, 0);
+  }
+  if (cmd != "eval" && cmd != "check" && cmd != "bench" && cmd != "authorize") {
+    return Usage(err, StrCat("unknown command ", Escaped(cmd)));
+  }
+  Options o;
+  if (std::string problem = ParseOptions(args, &o); !problem.empty()) {
+    return Usage(err, Escaped(problem));
+  }
   if (cmd == "eval") return Eval(o, in, out, err);
   if (cmd == "check") return Check(o, out, err);
   if (cmd == "bench") return Bench(o, in, out, err);
-  if (cmd == "authorize") return Authorize(o, in, out, err);
-  if (cmd == "--help" || cmd == "help") {
-    out << kUsage;
-    return 0;
-  }
-  return Usage(err, StrCat("unknown command ", cmd));
+  return Authorize(o, in, out, err);
 }
 
 }  // namespace arbiter

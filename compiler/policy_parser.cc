@@ -91,9 +91,11 @@ class Parser {
     if (kind_ == PolicyKind::kStandalone) kind_ = InferKind(doc);
     CheckDuplicateKeys(doc, pointer);
     const Value* statement = nullptr;
+    bool version_given = false;  // a Version of the wrong type is an error, not a missing one
     for (const Member& m : doc.members) {
       const std::string p = json::PointerAppend(pointer, m.key);
       if (m.key == "Version") {
+        version_given = true;
         if (!ExpectType(m.value, Type::kString, p)) continue;
         if (m.value.text == "2012-10-17") {
           policy.version = PolicyVersion::k2012_10_17;
@@ -117,7 +119,7 @@ class Parser {
       }
     }
     version_ = policy.version;
-    if (!policy.has_version) {
+    if (!version_given) {
       Warning(doc.offset, "missing-version",
               "no Version element: the policy is read as Version 2008-10-17, where policy "
               "variables are plain text",

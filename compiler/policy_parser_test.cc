@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "compiler/world.h"
+#include "core/strings.h"
 
 namespace arbiter {
 namespace {
@@ -256,6 +257,219 @@ TEST(WorldTest, InvalidPolicyRejectsTheWholeWorld) {
   EXPECT_FALSE(w);
   EXPECT_TRUE(Has(f, "bad-effect", "/policies/P/Statement/0/Effect"));
   EXPECT_TRUE(Has(f, "unknown-policy", "/principals/0/identity_policies/1"));
+}
+
+const Finding* Find(const std::vector<Finding>& fs, std::string_view code,
+                    std::string_view pointer) {
+  for (const Finding& f : fs) {
+    if (f.code == code && f.pointer == pointer) return &f;
+  }
+  return nullptr;
+}
+
+size_t Count(const std::vector<Finding>& fs, std::string_view code) {
+  size_t n = 0;
+  for (const Finding& f : fs) n += f.code == code;
+  return n;
+}
+
+// A policy is validated for every use the world makes of it, not only the strictest.
+TEST(WorldTest, EachUseOfAPolicyIsValidated) {
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({"policies": {
+    "IdWithPrincipal": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999999999999:root"}, "Action": "s3:*", "Resource": "*"}]},
+    "ScpWithPrincipal": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "s3:*", "Resource": "*"}]},
+    "BoundaryNoResource": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:*"}]},
+    "Empty": {"Version": "2012-10-17", "Statement": []}},
+   "principals": [{"arn": "arn:aws:iam::111122223333:user/alice", "identity_policies": ["IdWithPrincipal", "Empty"],
+                   "permissions_boundary": "BoundaryNoResource"}],
+   "resources": [{"arn": "arn:aws:s3:::b", "account": "111122223333", "policy": "IdWithPrincipal"},
+                 {"arn": "arn:aws:s3:::c", "account": "111122223333", "policy": "BoundaryNoResource"},
+                 {"arn": "arn:aws:s3:::d", "account": "111122223333", "policy": "Empty"}],
+   "organization": {"accounts": {"111122223333": {"scps": [["ScpWithPrincipal"]],
+                                                  "rcps": [["ScpWithPrincipal", "Empty"]]}}}})",
+                     &f);
+  EXPECT_FALSE(w);
+  const Finding* id = Find(f, "bad-principal", "/policies/IdWithPrincipal/Statement/0/Principal");
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->severity, Severity::kError);
+  // The finding names the use it comes from.
+  EXPECT_NE(id->message.find("identity policy at /principals/0/identity_policies/0"),
+            std::string::npos)
+      << id->message;
+  const Finding* scp =
+      Find(f, "bad-principal", "/policies/ScpWithPrincipal/Statement/0/NotPrincipal");
+  ASSERT_TRUE(scp);
+  EXPECT_NE(scp->message.find("SCP at /organization/accounts/111122223333/scps/0/0"),
+            std::string::npos)
+      << scp->message;
+  const Finding* boundary = Find(f, "missing-element", "/policies/BoundaryNoResource/Statement/0");
+  ASSERT_TRUE(boundary);
+  EXPECT_NE(boundary->message.find("permissions boundary at /principals/0/permissions_boundary"),
+            std::string::npos)
+      << boundary->message;
+  const Finding* boundary_principal =
+      Find(f, "bad-principal", "/policies/BoundaryNoResource/Statement/0/Principal");
+  ASSERT_TRUE(boundary_principal);
+  EXPECT_NE(boundary_principal->message.find(
+                "permissions boundary at /principals/0/permissions_boundary"),
+            std::string::npos)
+      << boundary_principal->message;
+  // Only the four errors above: an empty policy is valid in every use.
+  EXPECT_EQ(Count(f, "bad-principal"), 3u);
+  EXPECT_EQ(Count(f, "missing-element"), 1u);
+  size_t errors = 0;
+  for (const Finding& x : f) errors += x.severity == Severity::kError;
+  EXPECT_EQ(errors, 4u);
+}
+
+TEST(WorldTest, AFindingEveryUseSharesIsReportedOnce) {
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({"policies": {
+    "P": {"Version": "2012-10-17", "Statement": [{"Sid": "a-b", "Effect": "Deny", "Action": "s3 Get", "Resource": "*"}]}},
+   "principals": [{"arn": "arn:aws:iam::111122223333:user/alice", "identity_policies": ["P"],
+                   "session_policies": ["P"], "permissions_boundary": "P"}],
+   "organization": {"accounts": {"111122223333": {"scps": [["P"]]}}}})",
+                     &f);
+  EXPECT_FALSE(w);
+  ASSERT_EQ(Count(f, "bad-action"), 1u);
+  const Finding* action = Find(f, "bad-action", "/policies/P/Statement/0/Action");
+  ASSERT_TRUE(action);
+  EXPECT_EQ(action->message.find(" at /"), std::string::npos) << action->message;
+  EXPECT_EQ(Count(f, "bad-sid"), 1u);
+}
+
+TEST(WorldTest, AStricterFindingOfOneUseHidesTheLenientOne) {
+  // bad-sid is an error in an identity policy and a warning in a resource policy.
+  std::vector<Finding> f;
+  auto w = LoadWorld(R"({"policies": {
+    "P": {"Version": "2012-10-17", "Statement": [{"Sid": "a-b", "Effect": "Deny", "Action": "s3:Get", "Resource": "*"}]}},
+   "principals": [{"arn": "arn:aws:iam::111122223333:user/alice", "identity_policies": ["P"]}],
+   "resources": [{"arn": "arn:aws:s3:::b", "account": "111122223333", "policy": "P"}]})",
+                     &f);
+  EXPECT_FALSE(w);
+  EXPECT_EQ(Count(f, "bad-sid"), 1u);
+  const Finding* sid = Find(f, "bad-sid", "/policies/P/Statement/0/Sid");
+  ASSERT_TRUE(sid);
+  EXPECT_EQ(sid->severity, Severity::kError);
+  EXPECT_TRUE(Has(f, "missing-element", "/policies/P/Statement/0"));  // no Principal
+}
+
+TEST(WorldTest, DuplicateResourceArnIsAnError) {
+  std::vector<Finding> f;
+  const std::string text = R"({"resources": [
+    {"arn": "arn:aws:s3:::b", "account": "111122223333"},
+    {"arn": "arn:aws:s3:::b/k", "account": "111122223333"},
+    {"arn": "arn:aws:s3:::b", "account": "444455556666"}]})";
+  EXPECT_FALSE(LoadWorld(text, &f));
+  const Finding* dup = Find(f, "duplicate-key", "/resources/2/arn");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->severity, Severity::kError);
+  EXPECT_EQ(dup->offset, text.rfind("\"arn:aws:s3:::b\""));
+  EXPECT_EQ(Count(f, "duplicate-key"), 1u);
+}
+
+TEST(WorldTest, DuplicateKeyInAnAccountIsAnError) {
+  std::vector<Finding> f;
+  const std::string text =
+      R"({"organization": {"accounts": {"111122223333": {"scps": [["FullAWSAccess"]], "scps": [["FullAWSAccess"]]}}}})";
+  EXPECT_FALSE(LoadWorld(text, &f));
+  const Finding* dup = Find(f, "duplicate-key", "/organization/accounts/111122223333/scps");
+  ASSERT_TRUE(dup);
+  EXPECT_EQ(dup->offset, text.rfind("\"scps\""));
+}
+
+// FullAWSAccess is built in only as an SCP and RCPFullAWSAccess only as an RCP, whatever the
+// order of the keys that name them.
+TEST(WorldTest, BuiltInPoliciesOnlyInTheirOwnSlotInAnyOrder) {
+  for (
+      const char* text :
+      {R"({"organization": {"accounts": {"111122223333": {"rcps": [["RCPFullAWSAccess"]], "scps": [["RCPFullAWSAccess"]]}}}})",
+       R"({"organization": {"accounts": {"111122223333": {"scps": [["RCPFullAWSAccess"]], "rcps": [["RCPFullAWSAccess"]]}}}})"}) {
+    std::vector<Finding> f;
+    EXPECT_FALSE(LoadWorld(text, &f)) << text;
+    EXPECT_TRUE(Has(f, "unknown-policy", "/organization/accounts/111122223333/scps/0/0")) << text;
+    EXPECT_EQ(Count(f, "unknown-policy"), 1u) << text;
+  }
+  for (
+      const char* text :
+      {R"({"organization": {"accounts": {"111122223333": {"scps": [["FullAWSAccess"]], "rcps": [["FullAWSAccess"]]}}}})",
+       R"({"organization": {"accounts": {"111122223333": {"rcps": [["FullAWSAccess"]], "scps": [["FullAWSAccess"]]}}}})"}) {
+    std::vector<Finding> f;
+    EXPECT_FALSE(LoadWorld(text, &f)) << text;
+    EXPECT_TRUE(Has(f, "unknown-policy", "/organization/accounts/111122223333/rcps/0/0")) << text;
+    EXPECT_EQ(Count(f, "unknown-policy"), 1u) << text;
+  }
+  for (
+      const char* text : {
+          R"({"principals": [{"arn": "arn:aws:iam::111122223333:user/a", "identity_policies": ["FullAWSAccess"]}],
+               "organization": {"accounts": {"111122223333": {"scps": [["FullAWSAccess"]]}}}})",
+          R"({"organization": {"accounts": {"111122223333": {"scps": [["FullAWSAccess"]]}}},
+               "principals": [{"arn": "arn:aws:iam::111122223333:user/a", "identity_policies": ["FullAWSAccess"]}]})"}) {
+    std::vector<Finding> f;
+    EXPECT_FALSE(LoadWorld(text, &f)) << text;
+    EXPECT_TRUE(Has(f, "unknown-policy", "/principals/0/identity_policies/0")) << text;
+    EXPECT_EQ(Count(f, "unknown-policy"), 1u) << text;
+  }
+  // Defined in "policies", either name is an ordinary policy, usable anywhere it is valid.
+  std::vector<Finding> f;
+  EXPECT_TRUE(LoadWorld(
+      R"({"policies": {"RCPFullAWSAccess": {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}},
+          "organization": {"accounts": {"111122223333": {"scps": [["RCPFullAWSAccess"]]}}}})",
+      &f));
+}
+
+TEST(PolicyParserTest, VersionOfTheWrongTypeIsOnlyAnError) {
+  const auto f = Findings(
+      R"({"Version": 2012, "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})");
+  EXPECT_TRUE(Has(f, "wrong-type", "/Version"));
+  EXPECT_FALSE(Has(f, "missing-version", "")) << f.size();
+  EXPECT_EQ(f.size(), 1u);
+}
+
+TEST(FindingTest, ControlCharactersAreEscaped) {
+  const Finding f{Severity::kError, 0, "c",
+                  std::string("a\nb\rc\td\x01"
+                              "e\x7f"
+                              "f\\g\xc2\x85h\xe2\x80\xa8i\xe2\x80\xa9j\0k",
+                              26),
+                  std::string("/x\ny", 4)};
+  EXPECT_EQ(
+      FormatFinding("f\n.json", "{}", f),
+      "f\\n.json:1:1: error: a\\nb\\rc\\td\\u0001e\\u007ff\\\\g\\u0085h\\u2028i\\u2029j\\u0000k "
+      "[c] (/x\\ny)");
+  // Other UTF-8 stays as it is.
+  const Finding u{Severity::kWarning, 0, "c", "caf\xc3\xa9 \xe2\x80\x99", ""};
+  EXPECT_EQ(FormatFinding("f", "{}", u), "f:1:1: warning: caf\xc3\xa9 \xe2\x80\x99 [c] ()");
+}
+
+TEST(RequestTest, ActionAndResourceMustBeWellFormed) {
+  Request r;
+  std::string err;
+  auto req = [](std::string_view action, std::string_view resource) {
+    return StrCat(R"({"principal":"*","action":")", action, R"(","resource":")", resource, "\"}");
+  };
+  for (const char* action : {"s3:GetObject", "execute-api:Invoke", "a:b", "S3:getobject",
+                             "sso-directory:DescribeUser2", "svc:Name_With.Dots-and-dash"}) {
+    EXPECT_TRUE(ParseRequest(req(action, "*"), &r, &err)) << action << ": " << err;
+  }
+  for (const char* resource : {"*", "arn:aws:s3:::b/k", "arn:aws:iam::111122223333:user/a",
+                               "arn:aws:organizations::111122223333:", "arn:aws-cn:s3:::b/a:b/c d",
+                               "arn:aws:sqs:us-east-1:111122223333:q"}) {
+    EXPECT_TRUE(ParseRequest(req("s3:GetObject", resource), &r, &err)) << resource << ": " << err;
+  }
+  for (const char* action : {"", "s3", ":GetObject", "s3:", " s3:GetObject", "s3:GetObject ",
+                             "s3:Get Object", "s3:Get:Object", "s3:*", "s3:Get?", "*",
+                             "s_3:GetObject", "s3:GetObject\\n", "s3:G\\u00e9t"}) {
+    EXPECT_FALSE(ParseRequest(req(action, "*"), &r, &err)) << action;
+    EXPECT_NE(err.find("\"action\""), std::string::npos) << err;
+  }
+  for (const char* resource :
+       {"", "bucket", "ARN:AWS:S3:::b/k", "Arn:aws:s3:::b", "arn:aws:s3::b/k", "arn:aws",
+        " arn:aws:s3:::b", "arn::s3:::b", "arn:aws::::b", "**"}) {
+    EXPECT_FALSE(ParseRequest(req("s3:GetObject", resource), &r, &err)) << resource;
+    EXPECT_NE(err.find("\"resource\""), std::string::npos) << err;
+  }
 }
 
 TEST(RequestTest, ParsesAndLowercasesContextKeys) {

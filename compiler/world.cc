@@ -1,5 +1,12 @@
 #include "compiler/world.h"
 
+#include <algorithm>
+#include <iterator>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "compiler/policy_parser.h"
 #include "core/strings.h"
@@ -39,8 +46,30 @@ Policy BuiltinAllowAll(bool with_principal) {
   return p;
 }
 
-// Validates a world's JSON. Policies are parsed once their use is known (the use decides
-// which elements they need), after every reference has been collected.
+// How a finding names a use of a policy ("... (used as an SCP at /organization/...)").
+std::string_view UseName(PolicyKind kind) {
+  switch (kind) {
+    case PolicyKind::kIdentity:
+      return "an identity policy";
+    case PolicyKind::kBoundary:
+      return "a permissions boundary";
+    case PolicyKind::kSession:
+      return "a session policy";
+    case PolicyKind::kScp:
+      return "an SCP";
+    case PolicyKind::kRcp:
+      return "an RCP";
+    case PolicyKind::kResource:
+      return "a resource-based policy";
+    case PolicyKind::kStandalone:
+      break;
+  }
+  return "a policy";
+}
+
+// Validates a world's JSON. Policies are parsed once their uses are known (a use decides
+// which elements a policy needs), after every reference has been collected; a policy with
+// several kinds of use is validated once per kind.
 class WorldLoader {
  public:
   explicit WorldLoader(std::vector<Finding>* findings) : findings_(findings) {}
@@ -79,26 +108,30 @@ class WorldLoader {
     }
     if (policies) {
       CheckDuplicates(*policies, "/policies");
-      for (const Member& m : policies->members) {
-        const std::string p = json::PointerAppend("/policies", m.key);
-        auto use = uses_.find(m.key);
-        const PolicyKind kind = use == uses_.end() ? PolicyKind::kStandalone : use->second;
-        if (std::optional<Policy> policy = ParsePolicy(m.value, kind, p, findings_)) {
-          world_.policies.emplace(m.key, std::move(*policy));
-        }
-      }
+      for (const Member& m : policies->members) DefinePolicy(m);
     }
-    for (const auto& [name, ref] : references_) {
-      if (world_.policies.count(name)) continue;
-      if (policies && policies->Find(name)) continue;  // defined, but invalid: reported
-      if (name == kFullAWSAccess && ref.kind == PolicyKind::kScp) {
-        world_.policies.emplace(name, BuiltinAllowAll(false));
-      } else if (name == kRCPFullAWSAccess && ref.kind == PolicyKind::kRcp) {
-        world_.policies.emplace(name, BuiltinAllowAll(true));
-      } else {
-        Error(ref.offset, "unknown-policy", StrCat("\"", name, "\" is not a key of \"policies\""),
-              ref.pointer);
+    // Names that "policies" does not define: AWS's two built-in policies, each only in its
+    // own slot, whatever the order of the keys that name it; anything else is unknown.
+    for (const auto& [name, refs] : uses_) {
+      if (policies && policies->Find(name)) continue;  // defined (invalid ones are reported)
+      const bool scp_builtin = name == kFullAWSAccess;
+      const bool rcp_builtin = name == kRCPFullAWSAccess;
+      bool used_in_slot = false;
+      for (const Reference& ref : refs) {
+        if ((scp_builtin && ref.kind == PolicyKind::kScp) ||
+            (rcp_builtin && ref.kind == PolicyKind::kRcp)) {
+          used_in_slot = true;
+          continue;
+        }
+        std::string message = StrCat("\"", name, "\" is not a key of \"policies\"");
+        if (scp_builtin) {
+          StrAppend(&message, "; the built-in FullAWSAccess is an SCP, usable only in \"scps\"");
+        } else if (rcp_builtin) {
+          StrAppend(&message, "; the built-in RCPFullAWSAccess is an RCP, usable only in \"rcps\"");
+        }
+        Error(ref.offset, "unknown-policy", std::move(message), ref.pointer);
       }
+      if (used_in_slot) world_.policies.emplace(name, BuiltinAllowAll(rcp_builtin));
     }
     if (HasError(*findings_)) return std::nullopt;
     return std::move(world_);
@@ -110,6 +143,75 @@ class WorldLoader {
     size_t offset;
     std::string pointer;
   };
+
+  // Validates policy `m` (a member of "policies") for each kind of use the world makes of
+  // it (an unused one as a standalone document), and defines it when every use is valid.
+  //
+  // Findings that every use produces are reported once, as they are; a finding only some
+  // uses produce names the first use that does ("... (used as an identity policy at
+  // /principals/0/identity_policies/0)"), and a warning is dropped where another use makes
+  // the same finding an error (bad-sid and duplicate-sid are lenient in resource policies).
+  void DefinePolicy(const Member& m) {
+    const std::string p = json::PointerAppend("/policies", m.key);
+    std::vector<const Reference*> kinds;  // the first use of each kind, in document order
+    if (auto it = uses_.find(m.key); it != uses_.end()) {
+      for (const Reference& ref : it->second) {
+        if (std::none_of(kinds.begin(), kinds.end(),
+                         [&](const Reference* k) { return k->kind == ref.kind; })) {
+          kinds.push_back(&ref);
+        }
+      }
+    }
+    if (kinds.size() <= 1) {
+      const PolicyKind kind = kinds.empty() ? PolicyKind::kStandalone : kinds[0]->kind;
+      if (std::optional<Policy> policy = ParsePolicy(m.value, kind, p, findings_)) {
+        world_.policies.emplace(m.key, std::move(*policy));
+      }
+      return;
+    }
+    // A well-formed policy's AST does not depend on the kind of use (the kinds differ in
+    // what they reject and warn about), so the first use's AST stands for all.
+    std::vector<std::vector<Finding>> found(kinds.size());
+    std::optional<Policy> first;
+    bool all_valid = true;
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      std::optional<Policy> policy = ParsePolicy(m.value, kinds[i]->kind, p, &found[i]);
+      all_valid &= policy.has_value();
+      if (i == 0) first = std::move(policy);
+    }
+    using Key = std::tuple<Severity, size_t, std::string_view, std::string_view, std::string_view>;
+    auto key = [](const Finding& f) {
+      return Key{f.severity, f.offset, f.code, f.message, f.pointer};
+    };
+    std::map<Key, size_t> uses_with;  // how many uses make each finding
+    std::set<std::tuple<size_t, std::string_view, std::string_view>> errors;
+    for (const std::vector<Finding>& list : found) {
+      std::set<Key> in_list;
+      for (const Finding& f : list) {
+        if (in_list.insert(key(f)).second) ++uses_with[key(f)];
+        if (f.severity == Severity::kError) errors.insert({f.offset, f.code, f.pointer});
+      }
+    }
+    std::set<Key> reported;
+    std::vector<Finding> merged;
+    for (size_t i = 0; i < kinds.size(); ++i) {
+      for (const Finding& f : found[i]) {
+        if (!reported.insert(key(f)).second) continue;
+        if (f.severity == Severity::kWarning && errors.count({f.offset, f.code, f.pointer})) {
+          continue;
+        }
+        Finding out = f;
+        if (uses_with[key(f)] != kinds.size()) {
+          StrAppend(&out.message, " (used as ", UseName(kinds[i]->kind), " at ", kinds[i]->pointer,
+                    ")");
+        }
+        merged.push_back(std::move(out));
+      }
+    }
+    findings_->insert(findings_->end(), std::make_move_iterator(merged.begin()),
+                      std::make_move_iterator(merged.end()));
+    if (all_valid) world_.policies.emplace(m.key, std::move(*first));
+  }
 
   void Error(size_t offset, std::string code, std::string message, std::string pointer) {
     findings_->push_back(
@@ -128,24 +230,10 @@ class WorldLoader {
     }
   }
 
-  // Records a use of policy `v` (a name); the strictest use decides how it is validated.
+  // Records a use of policy `v` (a name); every kind of use is validated.
   void Use(const Value& v, PolicyKind kind, const std::string& pointer, std::string* out) {
     if (!Expect(v, Type::kString, pointer)) return;
-    auto rank = [](PolicyKind k) {
-      switch (k) {
-        case PolicyKind::kResource:
-          return 4;
-        case PolicyKind::kRcp:
-          return 3;
-        case PolicyKind::kScp:
-          return 2;
-        default:
-          return 1;
-      }
-    };
-    auto [it, inserted] = uses_.emplace(v.text, kind);
-    if (!inserted && rank(kind) > rank(it->second)) it->second = kind;
-    references_.emplace(v.text, Reference{kind, v.offset, pointer});
+    uses_[v.text].push_back(Reference{kind, v.offset, pointer});
     if (out) *out = v.text;
   }
 
@@ -249,11 +337,11 @@ class WorldLoader {
     if (!Expect(v, Type::kObject, pointer)) return;
     CheckDuplicates(v, pointer);
     ResourceEntry r;
-    bool has_arn = false;
+    const Value* arn_value = nullptr;
     for (const Member& m : v.members) {
       const std::string p = json::PointerAppend(pointer, m.key);
       if (m.key == "arn") {
-        if (auto s = String(m.value, p)) r.arn = *s, has_arn = true;
+        if (auto s = String(m.value, p); s && !arn_value) r.arn = *s, arn_value = &m.value;
       } else if (m.key == "account") {
         if (auto s = String(m.value, p)) {
           if (!IsAccountId(*s)) Error(m.value.offset, "bad-value", "an account id is 12 digits", p);
@@ -269,8 +357,15 @@ class WorldLoader {
         Error(m.key_offset, "unknown-key", StrCat("unknown resource element \"", m.key, "\""), p);
       }
     }
-    if (!has_arn) {
+    if (!arn_value) {
       Error(v.offset, "missing-element", "a resource needs \"arn\"", pointer);
+      return;
+    }
+    // Two entries for one ARN would leave one of them silently unused.
+    if (auto [it, inserted] = resource_pointers_.emplace(r.arn, pointer); !inserted) {
+      Error(arn_value->offset, "duplicate-key",
+            StrCat("resource \"", r.arn, "\" is listed twice (first at ", it->second, ")"),
+            json::PointerAppend(pointer, "arn"));
       return;
     }
     if (!r.account) {
@@ -319,6 +414,7 @@ class WorldLoader {
             Error(acct.key_offset, "bad-value", "an account id is 12 digits", ap);
           }
           if (!Expect(acct.value, Type::kObject, ap)) continue;
+          CheckDuplicates(acct.value, ap);
           OrgAccount oa;
           for (const Member& f : acct.value.members) {
             const std::string fp = json::PointerAppend(ap, f.key);
@@ -342,8 +438,10 @@ class WorldLoader {
 
   std::vector<Finding>* findings_;
   World world_;
-  std::map<std::string, PolicyKind, std::less<>> uses_;
-  std::multimap<std::string, Reference, std::less<>> references_;
+  // Every reference to each policy name, in document order.
+  std::map<std::string, std::vector<Reference>, std::less<>> uses_;
+  // The JSON pointer of the entry of each resource ARN.
+  absl::flat_hash_map<std::string, std::string> resource_pointers_;
 };
 
 }  // namespace
@@ -441,7 +539,36 @@ std::optional<World> LoadWorld(std::string_view text, std::vector<Finding>* find
     findings->push_back(JsonErrorFinding(error));
     return std::nullopt;
   }
+  return LoadWorld(root, findings);
+}
+
+std::optional<World> LoadWorld(const json::Value& root, std::vector<Finding>* findings) {
   return WorldLoader(findings).Run(root);
+}
+
+bool IsRequestAction(std::string_view action) {
+  const size_t colon = action.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == action.size()) return false;
+  for (size_t i = 0; i < action.size(); ++i) {
+    const char c = action[i];
+    if (i == colon || absl::ascii_isalnum(c) || c == '-') continue;
+    if (i > colon && (c == '_' || c == '.')) continue;
+    return false;
+  }
+  return true;
+}
+
+bool IsRequestResource(std::string_view resource) {
+  if (resource == "*") return true;
+  const std::optional<ArnParts> arn = SplitArn(resource);
+  if (!arn) return false;
+  for (std::string_view field : {arn->partition, arn->service}) {
+    if (field.empty()) return false;
+    for (char c : field) {
+      if (!absl::ascii_isalnum(c) && c != '-') return false;
+    }
+  }
+  return true;
 }
 
 bool ParseRequest(std::string_view line, Request* out, std::string* error) {
@@ -541,6 +668,14 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
   }
   if (!has_principal || !has_action || !has_resource) {
     *error = "a request needs \"principal\", \"action\" and \"resource\"";
+    return false;
+  }
+  if (!IsRequestAction(out->action)) {
+    *error = "\"action\" must be \"service:ActionName\" (letters, digits and '-' before the ':')";
+    return false;
+  }
+  if (!IsRequestResource(out->resource)) {
+    *error = "\"resource\" must be an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE) or \"*\"";
     return false;
   }
   return true;

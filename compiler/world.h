@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "compiler/finding.h"
 #include "compiler/policy.h"
+#include "json/json.h"
 
 namespace arbiter {
 
@@ -80,8 +81,13 @@ inline constexpr std::string_view kRCPFullAWSAccess = "RCPFullAWSAccess";
 
 inline constexpr size_t kMaxWorldBytes = 256u << 20;
 
-// Parses and validates a world file. Findings carry offsets into `text`.
+// Parses and validates a world file. Findings carry offsets into `text`. A policy is
+// validated for every kind of use the world makes of it (identity, boundary, session, SCP,
+// RCP, resource; at most six passes over it); FullAWSAccess and RCPFullAWSAccess, unless
+// "policies" defines them, are built in only as an SCP and as an RCP respectively.
 std::optional<World> LoadWorld(std::string_view text, std::vector<Finding>* findings);
+// The same for a world already parsed (with limits.max_bytes = kMaxWorldBytes).
+std::optional<World> LoadWorld(const json::Value& root, std::vector<Finding>* findings);
 
 // A context value: one or several strings (numbers and booleans as their JSON text).
 struct ContextValue {
@@ -104,7 +110,17 @@ struct Request {
 inline constexpr size_t kMaxRequestField = 8192;
 inline constexpr size_t kMaxContextKeys = 1024;
 
-// Parses one JSON Lines request. On failure returns false and sets `error`.
+// What a request's "action" and "resource" must be (SPEC section 3). An action is
+// "service:ActionName": the service prefix letters, digits and '-', the name letters,
+// digits, '-', '_' and '.' (AWS's action names use letters and digits; no wildcard, white
+// space or second ':'). A resource is "*" or an ARN: "arn:" (lower case), then partition and
+// service (letters, digits, '-'), region, account and resource, six ':'-separated fields;
+// the region, account and resource are free text (the resource keeps further ':').
+bool IsRequestAction(std::string_view action);
+bool IsRequestResource(std::string_view resource);
+
+// Parses one JSON Lines request. On failure returns false and sets `error`. A request
+// whose action or resource is malformed (above) is refused.
 bool ParseRequest(std::string_view line, Request* out, std::string* error);
 
 }  // namespace arbiter
