@@ -472,6 +472,17 @@ TEST(RequestTest, ActionAndResourceMustBeWellFormed) {
   }
 }
 
+TEST(RequestTest, PrincipalMustNotBeEmpty) {
+  Request r;
+  std::string err;
+  EXPECT_FALSE(
+      ParseRequest(R"({"principal":"","action":"s3:GetObject","resource":"*"})", &r, &err));
+  EXPECT_NE(err.find("\"principal\""), std::string::npos) << err;
+  EXPECT_TRUE(ParseRequest(
+      R"({"principal":"s3.amazonaws.com","action":"s3:GetObject","resource":"*"})", &r, &err))
+      << err;
+}
+
 TEST(RequestTest, ParsesAndLowercasesContextKeys) {
   Request r;
   std::string err;

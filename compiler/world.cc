@@ -670,6 +670,10 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
     *error = "a request needs \"principal\", \"action\" and \"resource\"";
     return false;
   }
+  if (out->principal.empty()) {
+    *error = "\"principal\" is empty (an ARN, a service principal, or \"*\" for anonymous)";
+    return false;
+  }
   if (!IsRequestAction(out->action)) {
     *error = "\"action\" must be \"service:ActionName\" (letters, digits and '-' before the ':')";
     return false;
