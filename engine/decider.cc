@@ -124,8 +124,20 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   const std::vector<std::string>& keys = snap.relevance.For(principal, action, lower);
   key.Clear();
   key.AddByte('R');
-  key.AddField(r.principal);
-  key.AddField(lower);
+  // A principal or action the snapshot knows is keyed by its index there (the entry's
+  // generation pins the snapshot, and the index maps to exactly one ARN or action), which
+  // keeps keys short; others by their text. A tag byte keeps the two forms apart.
+  auto add_id_or_text = [](CacheKey& k, int64_t id, std::string_view text) {
+    if (id >= 0) {
+      k.AddByte(1);
+      for (int shift = 0; shift < 32; shift += 8) k.AddByte(static_cast<uint8_t>(id >> shift));
+    } else {
+      k.AddByte(0);
+      k.AddField(text);
+    }
+  };
+  add_id_or_text(key, principal, r.principal);
+  add_id_or_text(key, action, lower);
   key.AddField(r.resource);
   key.AddByte(r.has_resource_account ? 1 : 0);
   key.AddField(r.resource_account);
