@@ -45,24 +45,26 @@ struct Options {
   std::vector<std::string> files;
 };
 
-// The flags each command takes (kUsage); any other is a usage error.
-bool FlagApplies(std::string_view command, std::string_view flag) {
-  static constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
-      {"eval", "--world"},        {"eval", "--requests"},      {"eval", "--explain"},
-      {"eval", "--threads"},      {"eval", "--no-cache"},      {"eval", "--reference"},
-      {"bench", "--world"},       {"bench", "--requests"},     {"bench", "--threads"},
-      {"bench", "--seconds"},     {"bench", "--no-cache"},     {"bench", "--json"},
-      {"authorize", "--gateway"}, {"authorize", "--requests"},
-  };
-  for (const auto& [c, f] : kFlags) {
-    if (c == command && f == flag) return true;
-  }
-  return false;
+// The flags each command takes (kUsage); a known flag given to another command is a usage
+// error.
+constexpr std::pair<std::string_view, std::string_view> kFlags[] = {
+    {"eval", "--world"},        {"eval", "--requests"},      {"eval", "--explain"},
+    {"eval", "--threads"},      {"eval", "--no-cache"},      {"eval", "--reference"},
+    {"bench", "--world"},       {"bench", "--requests"},     {"bench", "--threads"},
+    {"bench", "--seconds"},     {"bench", "--no-cache"},     {"bench", "--json"},
+    {"authorize", "--gateway"}, {"authorize", "--requests"},
+};
+
+bool FlagKnown(std::string_view flag) {
+  return std::any_of(std::begin(kFlags), std::end(kFlags),
+                     [&](const auto& entry) { return entry.second == flag; });
 }
 
-constexpr std::string_view kKnownFlags[] = {"--world",     "--gateway",  "--requests",
-                                            "--explain",   "--no-cache", "--json",
-                                            "--reference", "--threads",  "--seconds"};
+bool FlagApplies(std::string_view command, std::string_view flag) {
+  return std::any_of(std::begin(kFlags), std::end(kFlags), [&](const auto& entry) {
+    return entry.first == command && entry.second == flag;
+  });
+}
 
 // Parses the `--flag value` options of command args[0]; returns "" or the problem.
 std::string ParseOptions(const std::vector<std::string>& args, Options* o) {
@@ -75,8 +77,7 @@ std::string ParseOptions(const std::vector<std::string>& args, Options* o) {
       return true;
     };
     std::string v;
-    if (std::find(std::begin(kKnownFlags), std::end(kKnownFlags), a) != std::end(kKnownFlags) &&
-        !FlagApplies(command, a)) {
+    if (FlagKnown(a) && !FlagApplies(command, a)) {
       return StrCat(a, " does not apply to ", command);
     }
     if (a == "--world") {

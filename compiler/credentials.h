@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "compiler/decision.h"
 #include "compiler/world.h"
 
 namespace arbiter {
@@ -32,6 +33,26 @@ enum class CredentialRule : uint8_t {
 
 // `action` as the request names it (any case).
 CredentialRule CredentialRuleFor(PrincipalType type, std::string_view action);
+
+// The decision for a caller of `type` asking for `action`: Allow (no reasons) when the rule
+// says so, else `evaluate()` (the policies' decision), with an Allow turned into an
+// ImplicitDeny (reasons dropped) where the credentials cannot call the action. Explicit
+// denies stay explicit. The engine and the reference evaluator both decide through this.
+template <typename Evaluate>
+EvalResult WithCredentialLimits(PrincipalType type, std::string_view action, Evaluate&& evaluate) {
+  const CredentialRule rule = CredentialRuleFor(type, action);
+  if (rule == CredentialRule::kAlwaysAllow) {
+    EvalResult allowed;
+    allowed.decision = Decision::kAllow;
+    return allowed;
+  }
+  EvalResult result = evaluate();
+  if (rule == CredentialRule::kNeverAllow && result.decision == Decision::kAllow) {
+    result.decision = Decision::kImplicitDeny;
+    result.reasons.clear();
+  }
+  return result;
+}
 
 }  // namespace arbiter
 

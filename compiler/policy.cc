@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "absl/strings/ascii.h"
 #include "core/strings.h"
 
 namespace arbiter {
@@ -141,6 +142,20 @@ bool RcpGovernsAction(std::string_view action) {
   for (std::string_view s : kServices) governed = governed || EqualsIgnoreCase(s, service);
   // "RCPs do not impact the kms:RetireGrant permission."
   return governed && !EqualsIgnoreCase(action, "kms:RetireGrant");
+}
+
+bool IsActionPattern(std::string_view a) {
+  if (a == "*") return true;
+  const size_t colon = a.find(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 == a.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const char c = a[i];
+    if (i == colon) continue;
+    const bool ok = absl::ascii_isalnum(c) || c == '*' || c == '?' ||
+                    (i < colon ? c == '-' : (c == '-' || c == '_' || c == '.'));
+    if (!ok) return false;
+  }
+  return true;
 }
 
 std::optional<VariableToken> ScanVariable(std::string_view s, size_t start) {

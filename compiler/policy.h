@@ -112,6 +112,11 @@ std::string FormatConditionOperator(const ConditionOperator& op);
 // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html
 bool RcpGovernsAction(std::string_view action);
 
+// An Action/NotAction entry as IAM accepts it: "*", or "service:name" where the service
+// prefix is letters, digits and '-' and the name letters, digits, '-', '_', '.', with '*'
+// and '?' anywhere but the colon (no white space, no second ':').
+bool IsActionPattern(std::string_view a);
+
 // One policy variable, "${name}" or "${name, 'default'}", in text that starts at s[start]
 // with "${". `end` is one past its '}'. Returns nullopt when the text there is not a
 // well-formed variable: such text is plain characters (the parser reports it as

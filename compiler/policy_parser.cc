@@ -282,20 +282,6 @@ class Parser {
     }
   }
 
-  static bool ValidAction(std::string_view a) {
-    if (a == "*") return true;
-    const size_t colon = a.find(':');
-    if (colon == std::string_view::npos || colon == 0 || colon + 1 == a.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      const char c = a[i];
-      if (i == colon) continue;
-      const bool ok = absl::ascii_isalnum(c) || c == '*' || c == '?' ||
-                      (i < colon ? c == '-' : (c == '-' || c == '_' || c == '.'));
-      if (!ok) return false;
-    }
-    return true;
-  }
-
   void ParseStatement(const Value& s, const std::string& pointer, Policy* policy) {
     Statement st;
     CheckDuplicateKeys(s, pointer);
@@ -374,7 +360,7 @@ class Parser {
       std::vector<std::pair<const Value*, std::string>> items;
       StringList(action->value, p, action->key, &items);
       for (auto& [v, vp] : items) {
-        if (!ValidAction(v->text)) {
+        if (!IsActionPattern(v->text)) {
           Error(v->offset, "bad-action",
                 StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
                        "\" is not an action; expected \"service:Action\" or \"*\""),

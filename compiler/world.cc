@@ -547,15 +547,7 @@ std::optional<World> LoadWorld(const json::Value& root, std::vector<Finding>* fi
 }
 
 bool IsRequestAction(std::string_view action) {
-  const size_t colon = action.find(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == action.size()) return false;
-  for (size_t i = 0; i < action.size(); ++i) {
-    const char c = action[i];
-    if (i == colon || absl::ascii_isalnum(c) || c == '-') continue;
-    if (i > colon && (c == '_' || c == '.')) continue;
-    return false;
-  }
-  return true;
+  return !HasWildcard(action) && IsActionPattern(action);
 }
 
 bool IsRequestResource(std::string_view resource) {

@@ -110,7 +110,7 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
   // '?' is one character, not one byte: it consumes a byte that starts a UTF-8 sequence,
   // and the state after it stays on the sequence's continuation bytes (10xxxxxx). So
   // continuation bytes get classes of their own when the pattern has a '?'.
-  std::vector<bool> continuation(static_cast<size_t>(classes), false);
+  std::vector<bool> continuation;  // per class; read only for '?' symbols
   if (has_any) {
     int unnamed = 0;
     for (int b = 0x80; b <= 0xBF; ++b) {

@@ -712,31 +712,6 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch&
 }
 
 namespace {
-EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
-                            bool explain, const PrincipalView& principal);
-}  // namespace
-
-EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
-                    bool explain) {
-  // What the caller's kind of credentials allows whatever the policies say
-  // (compiler/credentials.h; see ReferenceEvaluate).
-  const PrincipalView principal =
-      ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch));
-  const CredentialRule rule = CredentialRuleFor(principal.type, req.action);
-  if (rule == CredentialRule::kAlwaysAllow) {
-    EvalResult allowed;
-    allowed.decision = Decision::kAllow;
-    return allowed;
-  }
-  EvalResult result = EvaluatePolicies(w, req, scratch, explain, principal);
-  if (rule == CredentialRule::kNeverAllow && result.decision == Decision::kAllow) {
-    result.decision = Decision::kImplicitDeny;
-    result.reasons.clear();
-  }
-  return result;
-}
-
-namespace {
 
 EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
                             bool explain, const PrincipalView& principal) {
@@ -899,6 +874,17 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
 }
 
 }  // namespace
+
+EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
+                    bool explain) {
+  // What the caller's kind of credentials allows whatever the policies say
+  // (compiler/credentials.h; see ReferenceEvaluate).
+  const PrincipalView principal =
+      ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch));
+  return WithCredentialLimits(principal.type, req.action, [&] {
+    return EvaluatePolicies(w, req, scratch, explain, principal);
+  });
+}
 
 void ForEachCandidateStatement(const CompiledWorld& w, uint32_t policy,
                                std::string_view lower_action,

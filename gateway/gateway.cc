@@ -672,7 +672,6 @@ Response Gateway::Authorize(const HttpRequest& http) {
             if (s.name == "identity.userAgent" && http.Header("User-Agent") != nullptr) {
               computed = *http.Header("User-Agent");
             }
-            if (s.name == "httpMethod") computed = http.method;
             if (s.name == "resourcePath") computed = op.resource;
             if (s.name == "path") computed = StrCat("/", c.stage, path);
             if (s.name == "stage") computed = c.stage;

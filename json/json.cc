@@ -46,10 +46,10 @@ std::string Describe(char c) {
   return buf;
 }
 
-// Strict recursive-descent scanner; records the first error and stops.
-// The strict scanner. With an output Value it also builds the tree in the same pass (the
-// "direct" builder, for small documents): strings unescaped, numbers as written, offsets
-// as the simdjson builder records them.
+// Strict recursive-descent scanner; records the first error and stops. With an output
+// Value it also builds the tree in the same pass (the "direct" builder, for small
+// documents): strings unescaped, numbers as written, offsets as the simdjson builder
+// records them.
 class Scanner {
  public:
   Scanner(std::string_view text, int max_depth) : s_(text), max_depth_(max_depth) {}
@@ -590,12 +590,8 @@ bool Parse(std::string_view text, Value* out, Error* error, const Limits& limits
     *error = std::move(*e);
     return false;
   }
+  simdjson::padded_string padded(text);
   simdjson::ondemand::parser parser;
-  std::string buffer;
-  buffer.reserve(text.size() + simdjson::SIMDJSON_PADDING);
-  buffer.assign(text);
-  buffer.append(simdjson::SIMDJSON_PADDING, '\0');
-  const simdjson::padded_string_view padded(buffer.data(), text.size(), buffer.size());
   // A scalar document cannot be walked as a value by simdjson's on-demand API; wrap it.
   size_t first = 0;
   while (first < text.size() && (text[first] == ' ' || text[first] == '\t' || text[first] == '\n' ||

@@ -827,7 +827,7 @@ VerifiedTokenCache::VerifiedTokenCache(size_t capacity, size_t shards)
       shards_(std::make_unique<Shard[]>(shard_count_)) {}
 
 VerifiedTokenCache::Shard& VerifiedTokenCache::ShardFor(std::string_view token) const {
-  return shards_[absl::HashOf(absl::string_view(token.data(), token.size())) % shard_count_];
+  return shards_[absl::HashOf(ToAbsl(token)) % shard_count_];
 }
 
 VerifiedTokenCache::~VerifiedTokenCache() = default;
@@ -836,7 +836,7 @@ std::shared_ptr<const VerifiedToken> VerifiedTokenCache::Lookup(std::string_view
                                                                 int64_t now) const {
   Shard& shard = ShardFor(token);
   absl::ReaderMutexLock lock(&shard.mu);
-  const auto it = shard.entries.find(absl::string_view(token.data(), token.size()));
+  const auto it = shard.entries.find(ToAbsl(token));
   if (it == shard.entries.end()) return nullptr;
   const VerifiedToken& entry = *it->second;
   if (now < entry.verified_at() || now >= entry.exp()) return nullptr;
@@ -849,7 +849,7 @@ void VerifiedTokenCache::Insert(std::shared_ptr<const VerifiedToken> token) {
   Shard& shard = ShardFor(key);
   absl::MutexLock lock(&shard.mu);
   auto& entries = shard.entries;
-  if (auto it = entries.find(absl::string_view(key.data(), key.size())); it != entries.end()) {
+  if (auto it = entries.find(ToAbsl(key)); it != entries.end()) {
     it->second = std::move(token);
     return;
   }

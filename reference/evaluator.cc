@@ -444,37 +444,8 @@ void Append(std::vector<Reason>* to, std::vector<Reason> from) {
   to->insert(to->end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
 }
 
-}  // namespace
-
-namespace {
-EvalResult EvaluatePolicies(const World& world, const Request& req, const PrincipalEntry& principal,
-                            const PrincipalEntry* known);
-}  // namespace
-
-EvalResult ReferenceEvaluate(const World& world, const Request& req) {
-  const PrincipalEntry* known = world.FindPrincipal(req.principal);
-  const PrincipalEntry principal = known ? *known : DerivePrincipal(req.principal);
-  // What the caller's kind of credentials allows whatever the policies say
-  // (compiler/credentials.h): GetCallerIdentity, GetSessionToken, and the limits of STS
-  // credentials.
-  const CredentialRule rule = CredentialRuleFor(principal.type, req.action);
-  if (rule == CredentialRule::kAlwaysAllow) {
-    EvalResult allowed;
-    allowed.decision = Decision::kAllow;
-    return allowed;
-  }
-  EvalResult result = EvaluatePolicies(world, req, principal, known);
-  if (rule == CredentialRule::kNeverAllow && result.decision == Decision::kAllow) {
-    result.decision = Decision::kImplicitDeny;
-    result.reasons.clear();
-  }
-  return result;
-}
-
-namespace {
-
-EvalResult EvaluatePolicies(const World& world, const Request& req, const PrincipalEntry& principal,
-                            const PrincipalEntry* known) {
+EvalResult EvaluatePolicies(const World& world, const Request& req,
+                            const PrincipalEntry& principal) {
   EvalResult result;
   const ResourceEntry* resource = req.resource == "*" ? nullptr : world.FindResource(req.resource);
   std::string resource_account;
@@ -660,5 +631,15 @@ EvalResult EvaluatePolicies(const World& world, const Request& req, const Princi
 }
 
 }  // namespace
+
+EvalResult ReferenceEvaluate(const World& world, const Request& req) {
+  const PrincipalEntry* known = world.FindPrincipal(req.principal);
+  const PrincipalEntry principal = known ? *known : DerivePrincipal(req.principal);
+  // What the caller's kind of credentials allows whatever the policies say
+  // (compiler/credentials.h): GetCallerIdentity, GetSessionToken, and the limits of STS
+  // credentials.
+  return WithCredentialLimits(principal.type, req.action,
+                              [&] { return EvaluatePolicies(world, req, principal); });
+}
 
 }  // namespace arbiter
