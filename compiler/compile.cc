@@ -247,6 +247,39 @@ void BuildIndex(std::vector<std::pair<uint32_t, uint32_t>>* pairs, std::vector<u
   index->shrink_to_fit();
 }
 
+// Merges the action indexes of `slots` ((policy, slot) in the order the engine visits them).
+// Within one action the refs keep that order.
+ActionPlan BuildPlan(const CompiledWorld& w,
+                     const std::vector<std::pair<uint32_t, uint32_t>>& slots) {
+  ActionPlan plan;
+  std::vector<std::pair<uint32_t, uint32_t>> entries;  // (action id, ref)
+  for (const auto& [pid, slot] : slots) {
+    const CompiledPolicy& p = w.policies[pid];
+    for (uint64_t e : p.action_index) {
+      entries.emplace_back(static_cast<uint32_t>(e >> 32),
+                           ActionPlan::Ref(static_cast<uint32_t>(e), slot));
+    }
+    for (uint32_t sid : p.every_action) plan.every.push_back(ActionPlan::Ref(sid, slot));
+    for (uint32_t sid : p.not_action) plan.not_action.push_back(ActionPlan::Ref(sid, slot));
+  }
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  plan.refs.reserve(entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i == 0 || entries[i].first != entries[i - 1].first) {
+      plan.actions.push_back(entries[i].first);
+      plan.starts.push_back(static_cast<uint32_t>(plan.refs.size()));
+    }
+    plan.refs.push_back(entries[i].second);
+  }
+  plan.starts.push_back(static_cast<uint32_t>(plan.refs.size()));
+  plan.actions.shrink_to_fit();
+  plan.starts.shrink_to_fit();
+  plan.every.shrink_to_fit();
+  plan.not_action.shrink_to_fit();
+  return plan;
+}
+
 }  // namespace
 
 KeyRef ResolveKey(std::string_view lower_key) {
@@ -474,6 +507,27 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     auto it = out.accounts.find(p.entry.account);
     if (it != out.accounts.end()) p.account = &it->second;
   }
+  // Plans, visiting policies as the engine's per-policy path does.
+  const bool packable = out.statements.size() < (size_t{1} << (32 - ActionPlan::kSlotBits));
+  std::vector<std::pair<uint32_t, uint32_t>> slots;
+  for (CompiledPrincipal& p : out.principals) {
+    if (!packable) break;
+    slots.clear();
+    for (uint32_t pid : p.identity) slots.emplace_back(pid, ActionPlan::kIdentitySlot);
+    if (p.boundary) slots.emplace_back(*p.boundary, ActionPlan::kBoundarySlot);
+    for (uint32_t pid : p.session) slots.emplace_back(pid, ActionPlan::kSessionSlot);
+    p.plan = BuildPlan(out, slots);
+  }
+  for (auto& [id, account] : out.accounts) {
+    if (!packable || account.scps.size() > ActionPlan::kMaxScpLevels) continue;
+    slots.clear();
+    for (uint32_t level = 0; level < account.scps.size(); ++level) {
+      for (uint32_t pid : account.scps[level]) {
+        slots.emplace_back(pid, ActionPlan::kFirstScpSlot + level);
+      }
+    }
+    account.scp_plan = BuildPlan(out, slots);
+  }
   return out;
 }
 
@@ -493,6 +547,11 @@ size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
     if (p.fallback) n += StringBytes(*p.fallback);
   }
   return n;
+}
+
+size_t PlanBytes(const ActionPlan& p) {
+  return VectorBytes(p.actions) + VectorBytes(p.starts) + VectorBytes(p.refs) +
+         VectorBytes(p.every) + VectorBytes(p.not_action);
 }
 
 template <typename Map>
@@ -540,10 +599,16 @@ size_t CompiledWorld::MemoryBytes() const {
   for (const CompiledPrincipal& p : principals) {
     n += StringBytes(p.entry.arn) * 2 + StringBytes(p.entry.principal_arn) + MapBytes(p.tags) +
          VectorBytes(p.identity) + VectorBytes(p.session);
+    if (p.plan) n += PlanBytes(*p.plan);
   }
   n += VectorBytes(resources) + MapBytes(resource_by_arn) + VectorBytes(resource_lengths);
   for (const CompiledResource& r : resources) n += StringBytes(r.entry.arn) * 2 + MapBytes(r.tags);
   n += MapBytes(accounts);
+  for (const auto& [id, a] : accounts) {
+    for (const auto& level : a.scps) n += VectorBytes(level);
+    for (const auto& level : a.rcps) n += VectorBytes(level);
+    n += VectorBytes(a.scps) + VectorBytes(a.rcps) + (a.scp_plan ? PlanBytes(*a.scp_plan) : 0);
+  }
   return n;
 }
 

@@ -176,6 +176,29 @@ struct CompiledPolicy {
   std::vector<uint32_t> wildcard_action;  // statements with wildcard Action patterns
 };
 
+// Several policies merged into one action index, so that a request finds every statement
+// that can apply to its action with one binary search instead of one per policy: a known
+// principal's identity, boundary and session policies (CompiledPrincipal::plan), or an
+// account's SCP levels (CompiledAccount::scp_plan). Each entry names a statement and the
+// slot it fills: kIdentitySlot, kBoundarySlot, kSessionSlot, or kFirstScpSlot + SCP level.
+// The engine uses plans for interned actions when it need not explain; the per-policy
+// indexes stay for the rest.
+struct ActionPlan {
+  static constexpr uint32_t kSlotBits = 5;
+  static constexpr uint32_t kIdentitySlot = 0, kBoundarySlot = 1, kSessionSlot = 2,
+                            kFirstScpSlot = 3;
+  static constexpr uint32_t kMaxScpLevels = (1u << kSlotBits) - kFirstScpSlot;
+  static uint32_t Ref(uint32_t statement, uint32_t slot) { return statement << kSlotBits | slot; }
+  static uint32_t Statement(uint32_t ref) { return ref >> kSlotBits; }
+  static uint32_t Slot(uint32_t ref) { return ref & ((1u << kSlotBits) - 1); }
+
+  std::vector<uint32_t> actions;     // sorted distinct action ids
+  std::vector<uint32_t> starts;      // actions[i]'s refs are refs[starts[i], starts[i + 1])
+  std::vector<uint32_t> refs;        // statements whose Action patterns match the action
+  std::vector<uint32_t> every;       // statements with Action "*"
+  std::vector<uint32_t> not_action;  // NotAction statements (their policy's listed_index decides)
+};
+
 struct CompiledAccount;
 
 struct CompiledPrincipal {
@@ -189,6 +212,7 @@ struct CompiledPrincipal {
   std::vector<uint32_t> identity;                      // policy indices
   std::optional<uint32_t> boundary;
   std::vector<uint32_t> session;
+  std::optional<ActionPlan> plan;  // absent when the world is too big to pack refs
 };
 
 struct CompiledResource {
@@ -200,6 +224,7 @@ struct CompiledResource {
 struct CompiledAccount {
   std::vector<std::vector<uint32_t>> scps;  // levels of policy indices
   std::vector<std::vector<uint32_t>> rcps;
+  std::optional<ActionPlan> scp_plan;  // absent when there are too many levels to pack
 };
 
 struct CompiledWorld {

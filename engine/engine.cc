@@ -612,6 +612,36 @@ void AddReason(std::vector<Reason>* out, const CompiledPolicy& policy, PolicyRol
   out->push_back(Reason{policy.name, role, policy.Sid(st.index), st.index, st.effect});
 }
 
+// Whether statement `st` (whose Action already covers the request's) applies: its
+// Principal (in a resource policy or RCP), Resource and Condition all match. For an applying
+// Allow in a principal policy, *match says how the Principal named the caller.
+bool Applies(const CompiledStatement& st, Ctx& c, bool principal_policy, PrincipalMatch* match) {
+  const bool deny = st.effect == Effect::kDeny;
+  if (principal_policy) {
+    if (!st.has_principal) return false;
+    if (st.not_principal) {
+      const bool boundary_gotcha =
+          deny && c.p.compiled != nullptr && c.p.compiled->boundary.has_value();
+      if (boundary_gotcha) {
+        // "NotPrincipal with Deny will always deny any IAM principal that has a
+        // permissions boundary policy attached."
+      } else if (deny) {
+        if (ExcludedByNotPrincipal(st.principals, c.p)) return false;
+      } else if (MatchPrincipal(st.principals, c.p) != PrincipalMatch::kNone) {
+        return false;
+      }
+    } else {
+      *match = MatchPrincipal(st.principals, c.p);
+      if (*match == PrincipalMatch::kNone) return false;
+    }
+  }
+  if (!ResourceMatches(st, c)) return false;
+  for (const CompiledCondition& cond : st.conditions) {
+    if (EvalCondition(cond, c) != Match::kTrue) return false;
+  }
+  return true;
+}
+
 // Evaluates one policy playing `role`. Reasons (explain only) are appended in statement
 // order, as the reference evaluator lists them.
 PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reason>* denies,
@@ -626,28 +656,7 @@ PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reas
     const CompiledStatement& st = c.w.statements[sid];
     const bool deny = st.effect == Effect::kDeny;
     PrincipalMatch m = PrincipalMatch::kDirect;
-    if (principal_policy) {
-      if (!st.has_principal) return;
-      if (st.not_principal) {
-        const bool boundary_gotcha =
-            deny && c.p.compiled != nullptr && c.p.compiled->boundary.has_value();
-        if (boundary_gotcha) {
-          // "NotPrincipal with Deny will always deny any IAM principal that has a
-          // permissions boundary policy attached."
-        } else if (deny) {
-          if (ExcludedByNotPrincipal(st.principals, c.p)) return;
-        } else if (MatchPrincipal(st.principals, c.p) != PrincipalMatch::kNone) {
-          return;
-        }
-      } else {
-        m = MatchPrincipal(st.principals, c.p);
-        if (m == PrincipalMatch::kNone) return;
-      }
-    }
-    if (!ResourceMatches(st, c)) return;
-    for (const CompiledCondition& cond : st.conditions) {
-      if (EvalCondition(cond, c) != Match::kTrue) return;
-    }
+    if (!Applies(st, c, principal_policy, &m)) return;
     if (deny) {
       out.deny = true;
       if (denies) AddReason(denies, policy, role, st);
@@ -660,6 +669,47 @@ PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reas
   auto by_statement = [](const Reason& a, const Reason& b) { return a.statement < b.statement; };
   if (denies) std::sort(denies->begin() + deny_mark, denies->end(), by_statement);
   if (allows) std::sort(allows->begin() + allow_mark, allows->end(), by_statement);
+  return out;
+}
+
+// What a principal's identity-side policies (ActionPlan) say about an interned action.
+struct PlanOutcome {
+  bool deny = false;
+  uint32_t allowed = 0;  // bit per slot: some Allow statement of that slot applies
+};
+
+// Runs `plan` for the request's interned action, adding to `out`. Stops at the first applying Deny
+// (nothing overrides it), and skips Allow statements of a slot that already has one (they cannot
+// change the outcome). Not for explanations, which list every applying statement.
+PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
+  auto visit = [&](uint32_t ref) {
+    const uint32_t slot = ActionPlan::Slot(ref);
+    const CompiledStatement& st = c.w.statements[ActionPlan::Statement(ref)];
+    const bool deny = st.effect == Effect::kDeny;
+    if (!deny && (out.allowed >> slot & 1)) return false;
+    PrincipalMatch unused;
+    if (!Applies(st, c, /*principal_policy=*/false, &unused)) return false;
+    if (deny) return out.deny = true;
+    out.allowed |= uint32_t{1} << slot;
+    return false;
+  };
+  const auto first = std::lower_bound(plan.actions.begin(), plan.actions.end(), c.action_id);
+  if (first != plan.actions.end() && *first == c.action_id) {
+    const size_t i = static_cast<size_t>(first - plan.actions.begin());
+    for (uint32_t k = plan.starts[i]; k != plan.starts[i + 1]; ++k) {
+      if (visit(plan.refs[k])) return out;
+    }
+  }
+  for (uint32_t ref : plan.every) {
+    if (visit(ref)) return out;
+  }
+  for (uint32_t ref : plan.not_action) {
+    const CompiledStatement& st = c.w.statements[ActionPlan::Statement(ref)];
+    const Range listed = FindIn(c.w.policies[st.policy].listed_index, c.action_id);
+    const uint64_t entry = uint64_t{c.action_id} << 32 | ActionPlan::Statement(ref);
+    if (std::find(listed.first, listed.last, entry) != listed.last) continue;
+    if (visit(ref)) return out;
+  }
   return out;
 }
 
@@ -773,7 +823,26 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
 
   bool deny = false;
   bool identity_allows = false, boundary_allow = false, session_allow = false;
-  if (known) {
+  bool scp_ok = true;
+  // The merged plan serves the common case; explanations and actions that are not interned
+  // take the per-policy path.
+  const bool use_plan = known && known->plan && c.has_action_id && !explain &&
+                        (!scp_account || scp_account->scp_plan);
+  if (use_plan) {
+    PlanOutcome o = RunPlan(*known->plan, c, PlanOutcome{});
+    if (scp_account && !o.deny) o = RunPlan(*scp_account->scp_plan, c, o);
+    if (o.deny) {
+      result.decision = Decision::kExplicitDeny;
+      return result;
+    }
+    identity_allows = o.allowed >> ActionPlan::kIdentitySlot & 1;
+    boundary_allow = o.allowed >> ActionPlan::kBoundarySlot & 1;
+    session_allow = o.allowed >> ActionPlan::kSessionSlot & 1;
+    if (scp_account) {
+      const uint32_t levels = (uint32_t{1} << scp_account->scps.size()) - 1;
+      scp_ok = (o.allowed >> ActionPlan::kFirstScpSlot & levels) == levels;
+    }
+  } else if (known) {
     for (uint32_t pid : known->identity) {
       const PolicyOutcome o =
           EvalPolicy(c, pid, PolicyRole::kIdentity, r(deny_reasons), r(id_allows));
@@ -793,8 +862,7 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
       session_allow |= o.allow;
     }
   }
-  bool scp_ok = true;
-  if (scp_account) {
+  if (scp_account && !use_plan) {
     for (const auto& level : scp_account->scps) {
       bool level_allow = false;
       std::vector<Reason> level_allows;
