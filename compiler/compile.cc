@@ -177,23 +177,18 @@ class ActionTable {
   uint32_t Intern(std::string_view action) {
     lower_.assign(action);
     for (char& c : lower_) c = AsciiLower(c);
-    auto it = ids_.find(lower_);
-    if (it != ids_.end()) return it->second;
-    const uint32_t id = static_cast<uint32_t>(names_.size());
-    ids_.emplace(lower_, id);
-    names_.push_back(lower_);
-    return id;
+    return ids_.Add(lower_);
   }
 
   // Sorts each service's actions so that prefix patterns can binary-search them.
   void Seal() {
-    for (uint32_t id = 0; id < names_.size(); ++id) {
-      const std::string& n = names_[id];
-      by_service_[n.substr(0, n.find(':'))].push_back(id);
+    for (uint32_t id = 0; id < ids_.size(); ++id) {
+      const std::string_view n = ids_.Name(id);
+      by_service_[ToAbsl(n.substr(0, n.find(':')))].push_back(id);
     }
     for (auto& [service, ids] : by_service_) {
       std::sort(ids.begin(), ids.end(),
-                [&](uint32_t a, uint32_t b) { return names_[a] < names_[b]; });
+                [&](uint32_t a, uint32_t b) { return ids_.Name(a) < ids_.Name(b); });
     }
   }
 
@@ -205,8 +200,8 @@ class ActionTable {
     const std::string_view service = std::string_view(lower).substr(0, colon);
     if (colon == std::string::npos || HasWildcard(service)) {
       const Glob glob(lower, GlobMode::kAction);
-      for (uint32_t id = 0; id < names_.size(); ++id) {
-        if (glob.Matches(names_[id])) f(id);
+      for (uint32_t id = 0; id < ids_.size(); ++id) {
+        if (glob.Matches(ids_.Name(id))) f(id);
       }
       return;
     }
@@ -216,24 +211,27 @@ class ActionTable {
     const std::string_view body = std::string_view(lower).substr(0, lower.size() - 1);
     if (lower.back() == '*' && !HasWildcard(body)) {
       // "svc:Prefix*": the matches are one sorted run.
-      auto first = std::lower_bound(
-          ids.begin(), ids.end(), body,
-          [&](uint32_t id, std::string_view b) { return std::string_view(names_[id]) < b; });
-      for (; first != ids.end() && StartsWith(names_[*first], body); ++first) f(*first);
+      auto first =
+          std::lower_bound(ids.begin(), ids.end(), body,
+                           [&](uint32_t id, std::string_view b) { return ids_.Name(id) < b; });
+      for (; first != ids.end() && StartsWith(ids_.Name(*first), body); ++first) f(*first);
       return;
     }
     const Glob glob(lower, GlobMode::kAction);
     for (uint32_t id : ids) {
-      if (glob.Matches(names_[id])) f(id);
+      if (glob.Matches(ids_.Name(id))) f(id);
     }
   }
 
-  absl::flat_hash_map<std::string, uint32_t> TakeIds() { return std::move(ids_); }
-  const std::vector<std::string>& names() const { return names_; }
+  size_t size() const { return ids_.size(); }
+  std::string_view Name(uint32_t id) const { return ids_.Name(id); }
+  NameIndex TakeIds() {
+    ids_.Shrink();
+    return std::move(ids_);
+  }
 
  private:
-  absl::flat_hash_map<std::string, uint32_t> ids_;
-  std::vector<std::string> names_;
+  NameIndex ids_;
   std::string lower_;  // scratch
   absl::flat_hash_map<std::string, std::vector<uint32_t>> by_service_;
 };
@@ -344,8 +342,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     return id;
   };
   std::vector<uint32_t> action_service;
-  for (const std::string& n : actions.names()) {
-    action_service.push_back(service_id(std::string_view(n).substr(0, n.find(':'))));
+  for (uint32_t id = 0; id < actions.size(); ++id) {
+    const std::string_view n = actions.Name(id);
+    action_service.push_back(service_id(n.substr(0, n.find(':'))));
   }
   size_t next_literal = 0;
   std::string lower;                                   // scratch
@@ -454,7 +453,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     out.policies.push_back(std::move(cp));
   }
   out.action_service = std::move(action_service);
-  for (const std::string& n : actions.names()) out.action_rcp.push_back(RcpGovernsAction(n));
+  for (uint32_t id = 0; id < actions.size(); ++id) {
+    out.action_rcp.push_back(RcpGovernsAction(actions.Name(id)));
+  }
   out.service_ids = std::move(services);
   out.action_ids = actions.TakeIds();
 
@@ -592,9 +593,8 @@ size_t CompiledWorld::MemoryBytes() const {
       }
     }
   }
-  n += MapBytes(action_ids) + MapBytes(service_ids) + VectorBytes(action_service) +
+  n += action_ids.MemoryBytes() + MapBytes(service_ids) + VectorBytes(action_service) +
        VectorBytes(action_rcp);
-  for (const auto& [k, v] : action_ids) n += StringBytes(k);
   n += VectorBytes(principals) + MapBytes(principal_by_arn);
   for (const CompiledPrincipal& p : principals) {
     n += StringBytes(p.entry.arn) * 2 + StringBytes(p.entry.principal_arn) + MapBytes(p.tags) +

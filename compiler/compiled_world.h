@@ -33,6 +33,7 @@
 #include "compiler/policy.h"
 #include "compiler/world.h"
 #include "core/glob.h"
+#include "core/name_index.h"
 #include "core/values.h"
 
 namespace arbiter {
@@ -230,7 +231,7 @@ struct CompiledAccount {
 struct CompiledWorld {
   std::vector<CompiledPolicy> policies;
   std::vector<CompiledStatement> statements;
-  absl::flat_hash_map<std::string, uint32_t> action_ids;   // lower-cased action -> id
+  NameIndex action_ids;                                    // lower-cased action -> id
   absl::flat_hash_map<std::string, uint32_t> service_ids;  // lower-cased service -> id
   std::vector<uint32_t> action_service;                    // per action id: its service id
   std::vector<uint8_t> action_rcp;                         // per action id: RCPs govern its service

@@ -120,7 +120,7 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   if (auto it = w.principal_by_arn.find(ToAbsl(r.principal)); it != w.principal_by_arn.end()) {
     principal = it->second;
   }
-  if (auto it = w.action_ids.find(lower); it != w.action_ids.end()) action = it->second;
+  if (const uint32_t id = w.action_ids.Find(lower); id != NameIndex::kNotFound) action = id;
   const std::vector<std::string>& keys = snap.relevance.For(principal, action, lower);
   key.Clear();
   key.AddByte('R');

@@ -790,9 +790,9 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
   action.assign(req.action);
   for (char& ch : action) ch = AsciiLower(ch);
   c.action = action;
-  if (auto it = w.action_ids.find(action); it != w.action_ids.end()) {
+  if (const uint32_t id = w.action_ids.Find(action); id != NameIndex::kNotFound) {
     c.has_action_id = true;
-    c.action_id = it->second;
+    c.action_id = id;
     c.has_service = true;
     c.service = w.action_service[c.action_id];
   } else if (auto s =
@@ -963,9 +963,9 @@ void ForEachCandidateStatement(const CompiledWorld& w, uint32_t policy,
     uint32_t action_id = 0;
   } c;
   c.action = lower_action;
-  if (auto it = w.action_ids.find(ToAbsl(lower_action)); it != w.action_ids.end()) {
+  if (const uint32_t id = w.action_ids.Find(lower_action); id != NameIndex::kNotFound) {
     c.has_action_id = true;
-    c.action_id = it->second;
+    c.action_id = id;
   }
   ForEachCandidate(w, w.policies[policy], c, f);
 }
