@@ -387,7 +387,6 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cs.not_resource = st.not_resource;
       for (const std::string& r : st.resources) {
         cs.resources.push_back(CompileResource(r, policy.version, globs));
-        cs.resource_has_variables |= cs.resources.back().kind == CompiledPattern::Kind::kVariable;
       }
       if (st.principal) {
         cs.has_principal = true;

@@ -129,7 +129,6 @@ struct CompiledStatement {
   uint32_t index = 0;   // position in its policy
   bool has_resource = false;
   bool not_resource = false;
-  bool resource_has_variables = false;
   std::vector<CompiledPattern> resources;
   bool has_principal = false;
   bool not_principal = false;

@@ -12,6 +12,7 @@ EvalScratch::EvalScratch() {
   principal_arn_.reserve(256);
   text_.resize(8);
   literal_.resize(8);
+  resolved_.resize(8);
   for (std::string& s : text_) s.reserve(256);
   for (std::string& s : literal_) s.reserve(256);
 }
@@ -71,14 +72,23 @@ void RequestBatch::Seal() {
 struct EngineAccess {
   static std::string& action(EvalScratch& s) { return s.action_; }
   static std::string& principal_arn(EvalScratch& s) { return s.principal_arn_; }
+  static void Reserve(EvalScratch& s, size_t i) {
+    if (s.text_.size() <= i) {
+      s.text_.resize(i + 1), s.literal_.resize(i + 1), s.resolved_.resize(i + 1);
+    }
+  }
   static std::string& text(EvalScratch& s, size_t i) {
-    if (s.text_.size() <= i) s.text_.resize(i + 1), s.literal_.resize(i + 1);
+    Reserve(s, i);
     return s.text_[i];
+  }
+  static uint8_t& resolved(EvalScratch& s, size_t i) {
+    Reserve(s, i);
+    return s.resolved_[i];
   }
   static std::vector<ContextEntry>& entries(EvalScratch& s) { return s.entries_; }
   static std::vector<std::string_view>& values(EvalScratch& s) { return s.values_; }
   static std::string& literal(EvalScratch& s, size_t i) {
-    if (s.literal_.size() <= i) s.text_.resize(i + 1), s.literal_.resize(i + 1);
+    Reserve(s, i);
     return s.literal_[i];
   }
 };
@@ -186,7 +196,7 @@ struct Values {
 };
 
 enum class PrincipalMatch { kNone, kAccount, kRole, kDirect };
-enum class Match { kFalse, kTrue, kInvalid };
+enum class Match { kFalse, kTrue };
 
 struct Ctx {
   Ctx(const CompiledWorld& world, const RequestView& request, EvalScratch& s,
@@ -407,12 +417,12 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
   if (null_dataset && c.op.qualifier != SetQualifier::kNone) {
     return result(c.op.qualifier == SetQualifier::kForAllValues);
   }
-  // Substitute every operand with variables first: one without a value invalidates the
-  // statement.
+  // Substitute every operand with variables first. One holding a variable with no value
+  // matches no value (see Substitute in reference/evaluator.cc).
   size_t slots = 0;
   for (const CompiledOperand& o : c.operands) {
     if (!o.has_variables) continue;
-    if (!Substitute(o.pieces, ctx, slots)) return Match::kInvalid;
+    EngineAccess::resolved(ctx.scratch, slots) = Substitute(o.pieces, ctx, slots);
     ++slots;
   }
   auto matches = [&](std::string_view value) {
@@ -421,9 +431,10 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
       std::string_view text;
       const char* lit = nullptr;
       if (o.has_variables) {
-        text = EngineAccess::text(ctx.scratch, slot);
-        lit = EngineAccess::literal(ctx.scratch, slot).data();
-        ++slot;
+        const size_t i = slot++;
+        if (!EngineAccess::resolved(ctx.scratch, i)) continue;
+        text = EngineAccess::text(ctx.scratch, i);
+        lit = EngineAccess::literal(ctx.scratch, i).data();
       }
       if (MatchOne(info.positive, value, o, text, lit)) return true;
     }
@@ -534,15 +545,16 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         m = r.glob->Matches(resource);
         break;
       case CompiledPattern::Kind::kVariable:
-        if (!Substitute(r.pieces, c, 0)) return false;  // the statement is invalid
-        m = StartsWith(resource, r.static_prefix) &&
+        // A variable with no value: the entry matches no resource (see Substitute).
+        m = StartsWith(resource, r.static_prefix) && Substitute(r.pieces, c, 0) &&
             GlobMatchDynamic(EngineAccess::text(c.scratch, 0),
                              EngineAccess::literal(c.scratch, 0).data(), resource, GlobMode::kArn);
         break;
     }
-    any = any || m;
-    // Without variables no later pattern can invalidate the statement.
-    if (any && !st.resource_has_variables) break;
+    if (m) {
+      any = true;
+      break;
+    }
   }
   return any != st.not_resource;
 }

@@ -85,6 +85,7 @@ class EvalScratch {
   std::string principal_arn_;          // derived for principals the world does not list
   std::vector<std::string> text_;      // substituted operands / patterns
   std::vector<std::string> literal_;   // their literal masks
+  std::vector<uint8_t> resolved_;      // whether their variables all had values
   std::vector<ContextEntry> entries_;  // a Request's context, as a view
   std::vector<std::string_view> values_;
 };

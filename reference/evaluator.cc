@@ -19,9 +19,14 @@ using Context = absl::flat_hash_map<std::string, ContextValue>;
 // Under Version 2012-10-17, "${key}" takes the request's value of `key`, "${key, 'x'}"
 // falls back to 'x', and ${*} ${?} ${$} stand for the literal characters. Text that comes
 // from a substitution is literal: a '*' in a tag value is not a wildcard. A variable whose
-// key is missing (with no default) or multivalued cannot be resolved: "any attempt to
-// match it fails and causes the statement to be invalid", so the statement does not apply,
-// whatever its effect (reference_policies_variables.html, "Principal key values").
+// key is missing (with no default) or multivalued has no value, and the text holding it
+// equals and is like nothing (reference_policies_variables.html, "Policy variables with no
+// value"): such a Condition operand matches no value, so StringEquals/StringLike do not
+// match while "inverted condition operators like StringNotEquals or StringNotLike do match
+// against a null value" (the page's own Deny example denies when the tag is not set); such
+// a Resource or NotResource entry "will not match any resource". The older note under
+// "Principal key values" (an attempt to match "causes the statement to be invalid") reads
+// otherwise; the worked example decides.
 
 struct Resolved {
   std::string text;
@@ -161,9 +166,7 @@ bool MatchOne(Operator op, std::string_view value, const Resolved& pv) {
 //   values matches (and a negated operator when none does).
 namespace {
 
-// The outcome of one condition entry. kInvalid: a policy variable it had to compare with
-// has no value, which makes the whole statement invalid (see Substitute).
-enum class Match { kFalse, kTrue, kInvalid };
+enum class Match { kFalse, kTrue };
 
 Match EvalCondition(const Condition& c, PolicyVersion version, const Context& context) {
   const OperatorInfo& info = Info(c.op.op);
@@ -198,8 +201,7 @@ Match EvalCondition(const Condition& c, PolicyVersion version, const Context& co
   for (const std::string& v : c.values) {
     std::optional<Resolved> r =
         Substitute(v, variables ? version : PolicyVersion::k2008_10_17, context);
-    if (!r) return Match::kInvalid;
-    pvs.push_back(std::move(*r));
+    if (r) pvs.push_back(std::move(*r));  // with no value it matches nothing (see Substitute)
   }
   auto matches = [&](std::string_view value) {
     for (const Resolved& pv : pvs) {
@@ -326,7 +328,7 @@ bool ResourceMatches(const Statement& st, std::string_view resource, PolicyVersi
   bool any = false;
   for (const std::string& r : st.resources) {
     const std::optional<Resolved> pattern = Substitute(r, version, context);
-    if (!pattern) return false;  // the statement is invalid
+    if (!pattern) continue;  // a variable with no value: matches no resource
     any = any || Glob(pattern->text, GlobMode::kArn, pattern->literal).Matches(resource);
   }
   return any != st.not_resource;

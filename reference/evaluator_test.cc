@@ -142,12 +142,20 @@ TEST_F(ConditionTest, PolicyVariables) {
   EXPECT_FALSE(Eval("StringLike", "s3:prefix", {"home/${aws:username}/*"},
                     PolicyVersion::k2008_10_17));  // literal under 2008
   EXPECT_TRUE(Eval("StringLike", "s3:prefix", {"home/${aws:PrincipalTag/x, 'alice'}/*"}));
-  // An unresolvable variable invalidates the statement, whatever the operator.
+  // An operand holding a variable with no value is like and equal to nothing: positive
+  // operators do not match, inverted ones do ("Policy variables with no value"), and the
+  // other operands still count.
   EXPECT_FALSE(Eval("StringLike", "s3:prefix", {"home/${aws:PrincipalTag/x}/*"}));
-  EXPECT_FALSE(Eval("StringNotLike", "s3:prefix", {"home/${aws:PrincipalTag/x}/*"}));
-  EXPECT_FALSE(Eval("StringNotLike", "s3:prefix", {"other/*", "home/${aws:PrincipalTag/x}/*"}));
-  // ...but only when the comparison is attempted: a missing key decides first.
+  EXPECT_TRUE(Eval("StringNotLike", "s3:prefix", {"home/${aws:PrincipalTag/x}/*"}));
+  EXPECT_TRUE(Eval("StringNotLike", "s3:prefix", {"other/*", "home/${aws:PrincipalTag/x}/*"}));
+  EXPECT_FALSE(Eval("StringNotLike", "s3:prefix", {"home/*", "home/${aws:PrincipalTag/x}/*"}));
+  EXPECT_TRUE(Eval("StringLike", "s3:prefix", {"${aws:PrincipalTag/x}", "home/*"}));
+  EXPECT_TRUE(Eval("StringNotEquals", "s3:prefix", {"${aws:PrincipalTag/x}"}));
+  EXPECT_TRUE(Eval("ForAllValues:StringNotEquals", "s3:prefix", {"${aws:PrincipalTag/x}"}));
+  EXPECT_FALSE(Eval("ForAnyValue:StringEquals", "s3:prefix", {"${aws:PrincipalTag/x}"}));
+  // A missing key decides as usual.
   EXPECT_TRUE(Eval("StringNotLike", "s3:missing", {"home/${aws:PrincipalTag/x}/*"}));
+  EXPECT_FALSE(Eval("StringLike", "s3:missing", {"home/${aws:PrincipalTag/x}/*"}));
   // Substituted text is literal: a '*' in a value is not a wildcard.
   Set("aws:principaltag/dir", {"*"});
   EXPECT_FALSE(Eval("StringLike", "s3:prefix", {"home/${aws:PrincipalTag/dir}"}));
