@@ -559,6 +559,33 @@ class Parser {
     return true;
   }
 
+  // Whether the Condition `block` also requires each key of `keys` to be present:
+  // "Null": {KEY: "false"}, the guard reference_policies_condition-single-vs-multi-valued-
+  // context-keys.html recommends beside ForAllValues in an Allow. Key names are
+  // case-insensitive.
+  static bool EveryKeyHasNullGuard(const Value& block, const Value& keys) {
+    for (const Member& k : keys.members) {
+      bool guarded = false;
+      for (const Member& opm : block.members) {
+        const std::optional<ConditionOperator> op = ParseConditionOperator(opm.key, nullptr);
+        if (!op || op->op != Operator::kNull || op->qualifier != SetQualifier::kNone ||
+            op->if_exists || !opm.value.is_object()) {
+          continue;
+        }
+        for (const Member& g : opm.value.members) {
+          if (!EqualsIgnoreCase(g.key, k.key)) continue;
+          // One operand, false: the key must be present.
+          const Value& v =
+              g.value.is_array() && g.value.elements.size() == 1 ? g.value.elements[0] : g.value;
+          guarded |= (v.type == json::Type::kBool && !v.boolean) ||
+                     (v.type == json::Type::kString && v.text == "false");
+        }
+      }
+      if (!guarded) return false;
+    }
+    return true;
+  }
+
   void ParseConditionBlock(const Value& block, const std::string& pointer, bool allow,
                            Statement* st) {
     if (!block.is_object()) {
@@ -582,7 +609,10 @@ class Parser {
                        FormatConditionOperator(*op), "\""),
                 op_pointer);
       }
-      if (allow && op->qualifier == SetQualifier::kForAllValues) {
+      if (allow && op->qualifier == SetQualifier::kForAllValues && !opm.value.is_object()) {
+        // reported below as wrong-type
+      } else if (allow && op->qualifier == SetQualifier::kForAllValues &&
+                 !EveryKeyHasNullGuard(block, opm.value)) {
         Warning(opm.key_offset, "forallvalues-allow",
                 "ForAllValues in an Allow is also true when the key is missing or empty; add a "
                 "Null check or use ForAnyValue",

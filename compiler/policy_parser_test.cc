@@ -513,3 +513,39 @@ TEST(RequestTest, ParsesAndLowercasesContextKeys) {
 
 }  // namespace
 }  // namespace arbiter
+
+namespace arbiter {
+namespace {
+
+// ForAllValues in an Allow is flagged unless every key it tests is also required present
+// with "Null": {KEY: "false"}, the guard the multivalued-keys page recommends.
+TEST(PolicyParserTest, ForAllValuesAllowWarnsOnlyWithoutANullGuard) {
+  auto policy = [](std::string_view condition) {
+    return StrCat(R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Action": "s3:PutObjectTagging", "Resource": "*", "Condition": )",
+                  condition, "}]}");
+  };
+  const std::string p = "/Statement/0/Condition/ForAllValues:StringEquals";
+  EXPECT_TRUE(Has(Findings(policy(R"({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}})")),
+                  "forallvalues-allow", p));
+  EXPECT_FALSE(Has(Findings(policy(R"({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]},
+                                      "Null": {"aws:tagkeys": "false"}})")),
+                   "forallvalues-allow", p));
+  EXPECT_FALSE(Has(Findings(policy(R"({"Null": {"aws:TagKeys": false},
+                                      "ForAllValues:StringEquals": {"aws:TagKeys": ["a"]}})")),
+                   "forallvalues-allow", p));
+  // A guard on another key, a "true" guard, or one key of two unguarded: still flagged.
+  EXPECT_TRUE(Has(Findings(policy(R"({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]},
+                                     "Null": {"aws:RequestTag/a": "false"}})")),
+                  "forallvalues-allow", p));
+  EXPECT_TRUE(Has(Findings(policy(R"({"ForAllValues:StringEquals": {"aws:TagKeys": ["a"]},
+                                     "Null": {"aws:TagKeys": "true"}})")),
+                  "forallvalues-allow", p));
+  EXPECT_TRUE(Has(Findings(policy(R"({"ForAllValues:StringEquals":
+                                        {"aws:TagKeys": ["a"], "aws:CalledVia": ["x"]},
+                                      "Null": {"aws:TagKeys": "false"}})")),
+                  "forallvalues-allow", p));
+}
+
+}  // namespace
+}  // namespace arbiter
