@@ -80,6 +80,15 @@ CLASSES = {
         "name\" only. Arbiter's own tests/CONVENTIONS.md says bad-action covers a service prefix "
         "outside [a-z0-9-]+, yet `arbiter check` accepts \"*:Delete*\" silently.",
     ),
+    "variable-with-no-value": (
+        "A deciding statement holds a policy variable with no value for this caller (aws:username of a role session, a missing principal tag) in NotResource or under an inverted operator",
+        "Arbiter (iam-simulate drops the statement, the older \"statement is invalid\" reading)",
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value",
+        "\"Inverted condition operators like StringNotEquals or StringNotLike do match against a null value\" "
+        "and \"If a variable that has no value in the authorization context is used as part of the Resource "
+        "or NotResource element of a policy, the resource that includes a policy variable with no value will "
+        "not match any resource.\" (tests/golden/22)",
+    ),
     "unexplained": ("No rule explains it", "?", "", ""),
 }
 
@@ -137,6 +146,27 @@ class Classifier:
                     best = r
         return best
 
+    def has_valueless_variable(self, st, principal, req):
+        """NotResource, or an inverted operator's operand, naming a variable with no value."""
+        texts = [v for v in as_list(st.get("NotResource", []))]
+        for op, block in (st.get("Condition") or {}).items():
+            if "Not" in op and isinstance(block, dict):
+                for vals in block.values():
+                    texts += [v for v in as_list(vals) if isinstance(v, str)]
+        ctx = {k.lower() for k in (req.get("context") or {})}
+        tags = {k.lower() for k in (principal.get("tags") or {})}
+        ptype = principal.get("type") or derive_principal(req["principal"])["type"]
+        for t in texts:
+            for var in re.findall(r"\$\{([^},]+)\}", t):
+                key = var.strip().lower()
+                if key in ctx or key in ("*", "?", "$"):
+                    continue
+                if key == "aws:username" and ptype != "User":
+                    return True
+                if key.startswith("aws:principaltag/") and key[17:] not in tags:
+                    return True
+        return False
+
     def classify(self, req, arb, sim):
         a, s = arb["decision"], sim.get("decision")
         reasons = arb.get("reasons", [])
@@ -182,6 +212,11 @@ class Classifier:
                 return "session-arn-grant-vs-session-policy"
             if "star" in kinds:
                 return "wildcard-grant-vs-session-policy"
+        # A deciding statement with a variable that has no value for this caller.
+        for r in reasons:
+            st = self.statement(r)
+            if self.has_valueless_variable(st, principal, req):
+                return "variable-with-no-value"
         # What the credentials decide (compiler/credentials.h).
         ptype = principal.get("type") or derive_principal(req["principal"])["type"]
         name = action.lower()
