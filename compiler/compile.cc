@@ -262,17 +262,20 @@ ActionPlan BuildPlan(const CompiledWorld& w,
   }
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
-  plan.refs.reserve(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    if (i == 0 || entries[i].first != entries[i - 1].first) {
-      plan.actions.push_back(entries[i].first);
-      plan.starts.push_back(static_cast<uint32_t>(plan.refs.size()));
+  for (size_t i = 0, j; i < entries.size(); i = j) {
+    for (j = i + 1; j < entries.size() && entries[j].first == entries[i].first;) ++j;
+    plan.actions.push_back(entries[i].first);
+    if (j - i == 1) {
+      plan.entries.push_back(entries[i].second);
+      continue;
     }
-    plan.refs.push_back(entries[i].second);
+    plan.entries.push_back(ActionPlan::kRun | static_cast<uint32_t>(plan.runs.size()));
+    plan.runs.push_back(static_cast<uint32_t>(j - i));
+    for (size_t k = i; k < j; ++k) plan.runs.push_back(entries[k].second);
   }
-  plan.starts.push_back(static_cast<uint32_t>(plan.refs.size()));
   plan.actions.shrink_to_fit();
-  plan.starts.shrink_to_fit();
+  plan.entries.shrink_to_fit();
+  plan.runs.shrink_to_fit();
   plan.every.shrink_to_fit();
   plan.not_action.shrink_to_fit();
   return plan;
@@ -508,7 +511,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     if (it != out.accounts.end()) p.account = &it->second;
   }
   // Plans, visiting policies as the engine's per-policy path does.
-  const bool packable = out.statements.size() < (size_t{1} << (32 - ActionPlan::kSlotBits));
+  const bool packable = out.statements.size() < ActionPlan::kMaxStatements;
   std::vector<std::pair<uint32_t, uint32_t>> slots;
   for (CompiledPrincipal& p : out.principals) {
     if (!packable) break;
@@ -550,7 +553,7 @@ size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
 }
 
 size_t PlanBytes(const ActionPlan& p) {
-  return VectorBytes(p.actions) + VectorBytes(p.starts) + VectorBytes(p.refs) +
+  return VectorBytes(p.actions) + VectorBytes(p.entries) + VectorBytes(p.runs) +
          VectorBytes(p.every) + VectorBytes(p.not_action);
 }
 

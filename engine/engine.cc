@@ -707,9 +707,14 @@ PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
   };
   const auto first = std::lower_bound(plan.actions.begin(), plan.actions.end(), c.action_id);
   if (first != plan.actions.end() && *first == c.action_id) {
-    const size_t i = static_cast<size_t>(first - plan.actions.begin());
-    for (uint32_t k = plan.starts[i]; k != plan.starts[i + 1]; ++k) {
-      if (visit(plan.refs[k])) return out;
+    const uint32_t e = plan.entries[static_cast<size_t>(first - plan.actions.begin())];
+    if (!(e & ActionPlan::kRun)) {
+      if (visit(e)) return out;
+    } else {
+      const uint32_t* run = plan.runs.data() + (e & ~ActionPlan::kRun);
+      for (uint32_t k = 1; k <= run[0]; ++k) {
+        if (visit(run[k])) return out;
+      }
     }
   }
   for (uint32_t ref : plan.every) {
