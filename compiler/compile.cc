@@ -306,10 +306,10 @@ KeyRef ResolveKey(std::string_view lower_key) {
   std::string_view rest = lower_key;
   if (ConsumePrefix(&rest, "aws:principaltag/")) {
     k.derived = DerivedKey::kPrincipalTag;
-    k.tag = std::string(rest);
+    k.tag_offset = static_cast<uint8_t>(lower_key.size() - rest.size());
   } else if (ConsumePrefix(&rest, "aws:resourcetag/")) {
     k.derived = DerivedKey::kResourceTag;
-    k.tag = std::string(rest);
+    k.tag_offset = static_cast<uint8_t>(lower_key.size() - rest.size());
   }
   return k;
 }
@@ -546,7 +546,7 @@ size_t VectorBytes(const std::vector<T>& v) {
 size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
   size_t n = VectorBytes(pieces);
   for (const VariablePiece& p : pieces) {
-    n += StringBytes(p.text) + StringBytes(p.key.key) + StringBytes(p.key.tag);
+    n += StringBytes(p.text) + StringBytes(p.key.key);
     if (p.fallback) n += StringBytes(*p.fallback);
   }
   return n;
@@ -587,7 +587,7 @@ size_t CompiledWorld::MemoryBytes() const {
     n += VectorBytes(s.action_patterns);
     for (const std::string& a : s.action_patterns) n += StringBytes(a);
     for (const CompiledCondition& c : s.conditions) {
-      n += StringBytes(c.key.key) + StringBytes(c.key.tag) + VectorBytes(c.operands);
+      n += StringBytes(c.key.key) + VectorBytes(c.operands);
       for (const CompiledOperand& o : c.operands) {
         n += StringBytes(o.text) + glob_bytes(o.glob) + PiecesBytes(o.pieces) +
              VectorBytes(o.arn_parts);

@@ -63,7 +63,8 @@ enum class DerivedKey : uint8_t {
 struct KeyRef {
   std::string key;  // lower-cased
   DerivedKey derived = DerivedKey::kNone;
-  std::string tag;  // lower-cased tag key for the *Tag keys
+  uint8_t tag_offset = 0;  // the *Tag keys: the tag key is key.substr(tag_offset)
+  std::string_view tag() const { return std::string_view(key).substr(tag_offset); }
 };
 
 // A string holding policy variables, split at compile time. Under Version 2012-10-17,

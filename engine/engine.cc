@@ -258,7 +258,7 @@ Values Lookup(const KeyRef& k, const Ctx& c) {
       break;
     case DerivedKey::kPrincipalTag:
       if (p.tags) {
-        auto t = p.tags->find(k.tag);
+        auto t = p.tags->find(ToAbsl(k.tag()));
         if (t != p.tags->end()) return Single(t->second);
       }
       break;
@@ -275,7 +275,7 @@ Values Lookup(const KeyRef& k, const Ctx& c) {
       break;
     case DerivedKey::kResourceTag:
       if (c.resource) {
-        auto t = c.resource->tags.find(k.tag);
+        auto t = c.resource->tags.find(ToAbsl(k.tag()));
         if (t != c.resource->tags.end()) return Single(t->second);
       }
       break;
