@@ -609,10 +609,9 @@ class Parser {
                        FormatConditionOperator(*op), "\""),
                 op_pointer);
       }
-      if (allow && op->qualifier == SetQualifier::kForAllValues && !opm.value.is_object()) {
-        // reported below as wrong-type
-      } else if (allow && op->qualifier == SetQualifier::kForAllValues &&
-                 !EveryKeyHasNullGuard(block, opm.value)) {
+      // (A block that is not an object is reported below as wrong-type.)
+      if (allow && op->qualifier == SetQualifier::kForAllValues && opm.value.is_object() &&
+          !EveryKeyHasNullGuard(block, opm.value)) {
         Warning(opm.key_offset, "forallvalues-allow",
                 "ForAllValues in an Allow is also true when the key is missing or empty; add a "
                 "Null check or use ForAnyValue",

@@ -511,12 +511,6 @@ TEST(RequestTest, ParsesAndLowercasesContextKeys) {
       ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","extra":1})", &r, &err));
 }
 
-}  // namespace
-}  // namespace arbiter
-
-namespace arbiter {
-namespace {
-
 // ForAllValues in an Allow is flagged unless every key it tests is also required present
 // with "Null": {KEY: "false"}, the guard the multivalued-keys page recommends.
 TEST(PolicyParserTest, ForAllValuesAllowWarnsOnlyWithoutANullGuard) {

@@ -587,6 +587,13 @@ Range FindIn(const std::vector<uint64_t>& index, uint32_t id) {
   return {first, last};
 }
 
+// Whether NotAction statement `sid` of `policy` lists the interned action `action_id` (and
+// so does not apply to it).
+bool NotActionLists(const CompiledPolicy& policy, uint32_t sid, uint32_t action_id) {
+  const Range listed = FindIn(policy.listed_index, action_id);
+  return std::find(listed.first, listed.last, uint64_t{action_id} << 32 | sid) != listed.last;
+}
+
 // `C` has the request's lower-cased `action` and, when it is interned, `action_id`.
 template <typename C, typename F>
 void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const C& c, F f) {
@@ -601,10 +608,8 @@ void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, cons
   for (uint32_t sid : policy.every_action) f(sid);
   if (policy.not_action.empty()) return;
   if (c.has_action_id) {
-    const Range listed = FindIn(policy.listed_index, c.action_id);
     for (uint32_t sid : policy.not_action) {
-      const uint64_t entry = uint64_t{c.action_id} << 32 | sid;
-      if (std::find(listed.first, listed.last, entry) == listed.last) f(sid);
+      if (!NotActionLists(policy, sid, c.action_id)) f(sid);
     }
   } else {
     for (uint32_t sid : policy.not_action) {
@@ -684,7 +689,7 @@ PolicyOutcome EvalPolicy(Ctx& c, uint32_t pid, PolicyRole role, std::vector<Reas
   return out;
 }
 
-// What a principal's identity-side policies (ActionPlan) say about an interned action.
+// What the policies merged in one or more ActionPlans say about an interned action.
 struct PlanOutcome {
   bool deny = false;
   uint32_t allowed = 0;  // bit per slot: some Allow statement of that slot applies
@@ -721,10 +726,8 @@ PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
     if (visit(ref)) return out;
   }
   for (uint32_t ref : plan.not_action) {
-    const CompiledStatement& st = c.w.statements[ActionPlan::Statement(ref)];
-    const Range listed = FindIn(c.w.policies[st.policy].listed_index, c.action_id);
-    const uint64_t entry = uint64_t{c.action_id} << 32 | ActionPlan::Statement(ref);
-    if (std::find(listed.first, listed.last, entry) != listed.last) continue;
+    const uint32_t sid = ActionPlan::Statement(ref);
+    if (NotActionLists(c.w.policies[c.w.statements[sid].policy], sid, c.action_id)) continue;
     if (visit(ref)) return out;
   }
   return out;
