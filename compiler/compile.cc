@@ -245,8 +245,48 @@ void BuildIndex(std::vector<std::pair<uint32_t, uint32_t>>* pairs, std::vector<u
   index->shrink_to_fit();
 }
 
-// Merges the action indexes of `slots` ((policy, slot) in the order the engine visits them).
-// Within one action the refs keep that order.
+// The ref of statement `sid` filling `slot`, with its flags (see ActionPlan). Plans hold
+// principal policies, whose statements have no Principal element.
+uint32_t PlanRef(const CompiledWorld& w, uint32_t sid, uint32_t slot) {
+  const CompiledStatement& st = w.statements[sid];
+  bool every_resource = !st.has_resource;
+  for (const CompiledPattern& r : st.resources) {
+    if (!st.not_resource && r.kind == CompiledPattern::Kind::kAny) every_resource = true;
+  }
+  uint32_t flags = st.effect == Effect::kDeny ? ActionPlan::kDeny : 0;
+  if (every_resource && st.conditions.empty()) flags |= ActionPlan::kUnconditional;
+  return ActionPlan::Ref(sid, slot, flags);
+}
+
+// Orders `refs` for the engine's early exits and drops those that cannot change the outcome:
+// an Allow is useless when its slot has an unconditional Allow in `covered` (a bit per slot)
+// or, when the refs apply together (those of one action, or of every action), here; and
+// then an unconditional Deny decides alone. NotAction refs do not apply together: each
+// skips the actions its statement lists.
+void Simplify(std::vector<uint32_t>* refs, uint32_t covered, bool together) {
+  auto rank = [](uint32_t ref) {  // unconditional Denies, Denies, unconditional Allows, Allows
+    return (ref & ActionPlan::kDeny ? 0 : 2) + (ref & ActionPlan::kUnconditional ? 0 : 1);
+  };
+  std::stable_sort(refs->begin(), refs->end(),
+                   [&](uint32_t a, uint32_t b) { return rank(a) < rank(b); });
+  if (together && !refs->empty() && rank(refs->front()) == 0) {
+    refs->resize(1);
+    return;
+  }
+  std::vector<uint32_t> kept;
+  for (uint32_t ref : *refs) {
+    const uint32_t bit = uint32_t{1} << ActionPlan::Slot(ref);
+    if (ref & ActionPlan::kDeny) {
+      kept.push_back(ref);
+    } else if (!(covered & bit)) {
+      kept.push_back(ref);
+      if (together && (ref & ActionPlan::kUnconditional)) covered |= bit;
+    }
+  }
+  refs->swap(kept);
+}
+
+// Merges the action indexes of `slots` ((policy, slot) pairs).
 ActionPlan BuildPlan(const CompiledWorld& w,
                      const std::vector<std::pair<uint32_t, uint32_t>>& slots) {
   ActionPlan plan;
@@ -255,23 +295,36 @@ ActionPlan BuildPlan(const CompiledWorld& w,
     const CompiledPolicy& p = w.policies[pid];
     for (uint64_t e : p.action_index) {
       entries.emplace_back(static_cast<uint32_t>(e >> 32),
-                           ActionPlan::Ref(static_cast<uint32_t>(e), slot));
+                           PlanRef(w, static_cast<uint32_t>(e), slot));
     }
-    for (uint32_t sid : p.every_action) plan.every.push_back(ActionPlan::Ref(sid, slot));
-    for (uint32_t sid : p.not_action) plan.not_action.push_back(ActionPlan::Ref(sid, slot));
+    for (uint32_t sid : p.every_action) plan.every.push_back(PlanRef(w, sid, slot));
+    for (uint32_t sid : p.not_action) plan.not_action.push_back(PlanRef(w, sid, slot));
   }
+  Simplify(&plan.every, 0, /*together=*/true);
+  uint32_t every_covered = 0;  // slots with an unconditional Allow for every action
+  for (uint32_t ref : plan.every) {
+    if ((ref & (ActionPlan::kDeny | ActionPlan::kUnconditional)) == ActionPlan::kUnconditional) {
+      every_covered |= uint32_t{1} << ActionPlan::Slot(ref);
+    }
+  }
+  Simplify(&plan.not_action, every_covered, /*together=*/false);
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<uint32_t> refs;
   for (size_t i = 0, j; i < entries.size(); i = j) {
     for (j = i + 1; j < entries.size() && entries[j].first == entries[i].first;) ++j;
+    refs.clear();
+    for (size_t k = i; k < j; ++k) refs.push_back(entries[k].second);
+    Simplify(&refs, every_covered, /*together=*/true);
+    if (refs.empty()) continue;  // every Allow here is already covered by `every`
     plan.actions.push_back(entries[i].first);
-    if (j - i == 1) {
-      plan.entries.push_back(entries[i].second);
+    if (refs.size() == 1) {
+      plan.entries.push_back(refs[0]);
       continue;
     }
     plan.entries.push_back(ActionPlan::kRun | static_cast<uint32_t>(plan.runs.size()));
-    plan.runs.push_back(static_cast<uint32_t>(j - i));
-    for (size_t k = i; k < j; ++k) plan.runs.push_back(entries[k].second);
+    plan.runs.push_back(static_cast<uint32_t>(refs.size()));
+    plan.runs.insert(plan.runs.end(), refs.begin(), refs.end());
   }
   plan.actions.shrink_to_fit();
   plan.entries.shrink_to_fit();
@@ -336,14 +389,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   actions.Seal();
 
   // Services, numbered; every interned action's service is one.
-  absl::flat_hash_map<std::string, uint32_t> services;
-  auto service_id = [&](std::string_view lower_service) {
-    auto it = services.find(ToAbsl(lower_service));
-    if (it != services.end()) return it->second;
-    const uint32_t id = static_cast<uint32_t>(services.size());
-    services.emplace(std::string(lower_service), id);
-    return id;
-  };
+  NameIndex services;
+  auto service_id = [&](std::string_view lower_service) { return services.Add(lower_service); };
   std::vector<uint32_t> action_service;
   for (uint32_t id = 0; id < actions.size(); ++id) {
     const std::string_view n = actions.Name(id);
@@ -458,6 +505,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   for (uint32_t id = 0; id < actions.size(); ++id) {
     out.action_rcp.push_back(RcpGovernsAction(actions.Name(id)));
   }
+  services.Shrink();
   out.service_ids = std::move(services);
   out.action_ids = actions.TakeIds();
 
@@ -482,8 +530,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.identity = ids(p.identity_policies);
     if (p.permissions_boundary) cp.boundary = policy_index.at(*p.permissions_boundary);
     cp.session = ids(p.session_policies);
-    out.principal_by_arn.emplace(p.arn, static_cast<uint32_t>(out.principals.size()));
-    out.principals.push_back(std::move(cp));
+    // World validation rejects two principals with one ARN.
+    if (out.principal_ids.Add(p.arn) == out.principals.size())
+      out.principals.push_back(std::move(cp));
   }
   for (const ResourceEntry& r : world.resources) {
     CompiledResource cr;
@@ -491,11 +540,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     if (r.policy) cr.policy = policy_index.at(*r.policy);
     cr.tags = LowerTags(r.tags);
     // Two entries with the same ARN: the first wins, as in World::FindResource.
-    if (out.resource_by_arn.emplace(r.arn, static_cast<uint32_t>(out.resources.size())).second) {
-      if (out.resource_lengths.size() <= r.arn.size())
-        out.resource_lengths.resize(r.arn.size() + 1);
-      out.resource_lengths[r.arn.size()] = 1;
-    }
+    if (out.resource_ids.Add(r.arn) != out.resources.size()) continue;
+    if (out.resource_lengths.size() <= r.arn.size()) out.resource_lengths.resize(r.arn.size() + 1);
+    out.resource_lengths[r.arn.size()] = 1;
     out.resources.push_back(std::move(cr));
   }
   out.org_id = world.org_id;
@@ -503,13 +550,13 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     CompiledAccount ca;
     for (const auto& level : oa.scps) ca.scps.push_back(ids(level));
     for (const auto& level : oa.rcps) ca.rcps.push_back(ids(level));
-    out.accounts.emplace(account, std::move(ca));
+    if (out.account_ids.Add(account) == out.accounts.size()) out.accounts.push_back(std::move(ca));
   }
-  // flat_hash_map values do not move once the map stops growing: point principals at theirs.
-  for (CompiledPrincipal& p : out.principals) {
-    auto it = out.accounts.find(p.entry.account);
-    if (it != out.accounts.end()) p.account = &it->second;
-  }
+  out.principal_ids.Shrink();
+  out.resource_ids.Shrink();
+  out.account_ids.Shrink();
+  // The vector is complete (and moving the world keeps its buffer): point principals at theirs.
+  for (CompiledPrincipal& p : out.principals) p.account = out.FindAccount(p.entry.account);
   // Plans, visiting policies as the engine's per-policy path does.
   const bool packable = out.statements.size() < ActionPlan::kMaxStatements;
   std::vector<std::pair<uint32_t, uint32_t>> slots;
@@ -521,7 +568,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     for (uint32_t pid : p.session) slots.emplace_back(pid, ActionPlan::kSessionSlot);
     p.plan = BuildPlan(out, slots);
   }
-  for (auto& [id, account] : out.accounts) {
+  for (CompiledAccount& account : out.accounts) {
     if (!packable || account.scps.size() > ActionPlan::kMaxScpLevels) continue;
     slots.clear();
     for (uint32_t level = 0; level < account.scps.size(); ++level) {
@@ -595,18 +642,18 @@ size_t CompiledWorld::MemoryBytes() const {
       }
     }
   }
-  n += action_ids.MemoryBytes() + MapBytes(service_ids) + VectorBytes(action_service) +
+  n += action_ids.MemoryBytes() + service_ids.MemoryBytes() + VectorBytes(action_service) +
        VectorBytes(action_rcp);
-  n += VectorBytes(principals) + MapBytes(principal_by_arn);
+  n += VectorBytes(principals) + principal_ids.MemoryBytes();
   for (const CompiledPrincipal& p : principals) {
     n += StringBytes(p.entry.arn) * 2 + StringBytes(p.entry.principal_arn) + MapBytes(p.tags) +
          VectorBytes(p.identity) + VectorBytes(p.session);
     if (p.plan) n += PlanBytes(*p.plan);
   }
-  n += VectorBytes(resources) + MapBytes(resource_by_arn) + VectorBytes(resource_lengths);
+  n += VectorBytes(resources) + resource_ids.MemoryBytes() + VectorBytes(resource_lengths);
   for (const CompiledResource& r : resources) n += StringBytes(r.entry.arn) * 2 + MapBytes(r.tags);
-  n += MapBytes(accounts);
-  for (const auto& [id, a] : accounts) {
+  n += VectorBytes(accounts) + account_ids.MemoryBytes();
+  for (const CompiledAccount& a : accounts) {
     for (const auto& level : a.scps) n += VectorBytes(level);
     for (const auto& level : a.rcps) n += VectorBytes(level);
     n += VectorBytes(a.scps) + VectorBytes(a.rcps) + (a.scp_plan ? PlanBytes(*a.scp_plan) : 0);

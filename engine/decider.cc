@@ -117,8 +117,8 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   lower.assign(r.action);
   for (char& c : lower) c = AsciiLower(c);
   int64_t principal = -1, action = -1;
-  if (auto it = w.principal_by_arn.find(ToAbsl(r.principal)); it != w.principal_by_arn.end()) {
-    principal = it->second;
+  if (const uint32_t id = w.principal_ids.Find(r.principal); id != NameIndex::kNotFound) {
+    principal = id;
   }
   if (const uint32_t id = w.action_ids.Find(lower); id != NameIndex::kNotFound) action = id;
   const std::vector<std::string>& keys = snap.relevance.For(principal, action, lower);

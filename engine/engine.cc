@@ -115,9 +115,8 @@ struct PrincipalView {
 
 PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::string& scratch) {
   PrincipalView v;
-  auto it = w.principal_by_arn.find(ToAbsl(arn));
-  if (it != w.principal_by_arn.end()) {
-    const CompiledPrincipal& p = w.principals[it->second];
+  if (const CompiledPrincipal* found = w.FindPrincipal(arn)) {
+    const CompiledPrincipal& p = *found;
     v.arn = p.entry.arn;
     v.principal_arn = p.entry.principal_arn;
     v.account = p.entry.account;
@@ -701,11 +700,13 @@ struct PlanOutcome {
 PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
   auto visit = [&](uint32_t ref) {
     const uint32_t slot = ActionPlan::Slot(ref);
-    const CompiledStatement& st = c.w.statements[ActionPlan::Statement(ref)];
-    const bool deny = st.effect == Effect::kDeny;
+    const bool deny = ref & ActionPlan::kDeny;
     if (!deny && (out.allowed >> slot & 1)) return false;
-    PrincipalMatch unused;
-    if (!Applies(st, c, /*principal_policy=*/false, &unused)) return false;
+    if (!(ref & ActionPlan::kUnconditional)) {
+      PrincipalMatch unused;
+      const CompiledStatement& st = c.w.statements[ActionPlan::Statement(ref)];
+      if (!Applies(st, c, /*principal_policy=*/false, &unused)) return false;
+    }
     if (deny) return out.deny = true;
     out.allowed |= uint32_t{1} << slot;
     return false;
@@ -739,8 +740,8 @@ const CompiledResource* FindResource(const CompiledWorld& w, std::string_view ar
   for (size_t len = std::min(arn.size(), w.resource_lengths.size() - 1) + 1; len-- > 0;) {
     if (!w.resource_lengths[len]) continue;
     if (len != arn.size() && arn[len] != '/' && arn[len] != ':') continue;
-    auto it = w.resource_by_arn.find(ToAbsl(arn.substr(0, len)));
-    if (it != w.resource_by_arn.end()) return &w.resources[it->second];
+    const uint32_t id = w.resource_ids.Find(arn.substr(0, len));
+    if (id != NameIndex::kNotFound) return &w.resources[id];
   }
   return nullptr;
 }
@@ -791,8 +792,7 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
   c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
   c.resource = FindResource(w, req.resource);
   if (c.p.compiled == nullptr && !c.p.account.empty()) {
-    auto it = w.accounts.find(ToAbsl(c.p.account));
-    if (it != w.accounts.end()) c.p.org_account = &it->second;
+    c.p.org_account = w.FindAccount(c.p.account);
   }
   const std::optional<ArnParts> resource_arn = SplitArn(req.resource);
   if (req.has_resource_account) {
@@ -803,8 +803,7 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     c.resource_account = resource_arn->account;  // see ReferenceEvaluate
   }
   if (!c.resource_account.empty()) {
-    auto it = w.accounts.find(ToAbsl(c.resource_account));
-    if (it != w.accounts.end()) c.resource_org_account = &it->second;
+    c.resource_org_account = w.FindAccount(c.resource_account);
   }
   std::string& action = EngineAccess::action(scratch);
   action.assign(req.action);
@@ -815,11 +814,11 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     c.action_id = id;
     c.has_service = true;
     c.service = w.action_service[c.action_id];
-  } else if (auto s =
-                 w.service_ids.find(ToAbsl(std::string_view(action).substr(0, action.find(':'))));
-             s != w.service_ids.end()) {
+  } else if (const uint32_t s =
+                 w.service_ids.Find(std::string_view(action).substr(0, action.find(':')));
+             s != NameIndex::kNotFound) {
     c.has_service = true;
-    c.service = s->second;
+    c.service = s;
   }
   const std::string_view service = req.action.substr(0, req.action.find(':'));
 

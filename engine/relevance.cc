@@ -36,7 +36,7 @@ KeyRelevance::KeyRelevance(const CompiledWorld& world)
   for (const CompiledResource& r : world.resources) {
     if (r.policy) global_policies_.push_back(*r.policy);
   }
-  for (const auto& [id, account] : world.accounts) {
+  for (const CompiledAccount& account : world.accounts) {
     for (const auto& level : account.rcps) {
       global_policies_.insert(global_policies_.end(), level.begin(), level.end());
     }

@@ -1,0 +1,58 @@
+// A fast hash of short byte strings (names, ARNs, account ids), inlined at the call site.
+//
+// It reads the input 16 bytes at a time and folds each block into the state with a 64x64->128
+// multiply (the "multiply and fold" mixer of the wyhash family), then mixes in the tail.
+// Quality is what hash tables need (every input bit affects every output bit); it is not a
+// cryptographic hash and not seeded per process, so use it only for tables whose contents are
+// trusted (built from the world), where a crafted lookup key costs at most one probe sequence.
+//
+// Thread safety: pure function. Complexity: O(|s|).
+#ifndef ARBITER_CORE_HASH_H_
+#define ARBITER_CORE_HASH_H_
+
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+namespace arbiter {
+
+namespace hash_internal {
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline uint64_t Fold(uint64_t a, uint64_t b) {
+  const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+inline constexpr uint64_t kK0 = 0xa0761d6478bd642fULL, kK1 = 0xe7037ed1a0b428dbULL,
+                          kK2 = 0x8ebc6af09c88c6e3ULL, kK3 = 0x589965cc75374cc3ULL;
+}  // namespace hash_internal
+
+inline uint64_t HashBytes(std::string_view s) {
+  using namespace hash_internal;
+  const char* p = s.data();
+  size_t n = s.size();
+  uint64_t h = kK0 ^ Fold(n ^ kK1, kK2);
+  for (; n > 16; p += 16, n -= 16) h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
+  uint64_t a = 0, b = 0;
+  if (n >= 8) {
+    a = Load64(p), b = Load64(p + n - 8);
+  } else if (n >= 4) {
+    a = Load32(p), b = Load32(p + n - 4);
+  } else if (n > 0) {
+    a = uint64_t{static_cast<uint8_t>(p[0])} << 16 |
+        uint64_t{static_cast<uint8_t>(p[n >> 1])} << 8 | static_cast<uint8_t>(p[n - 1]);
+  }
+  return Fold(a ^ kK1 ^ s.size(), Fold(b ^ kK3, h ^ kK2));
+}
+
+}  // namespace arbiter
+
+#endif  // ARBITER_CORE_HASH_H_
