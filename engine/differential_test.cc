@@ -150,6 +150,70 @@ TEST(DifferentialTest, NotPrincipalComparesEntriesAsWritten) {
   }
 }
 
+// Regression (plan refs): the merged plans decide unconditional refs without reading the
+// statement, put Denies first and drop covered Allows. An unconditional NotAction Deny does
+// not decide alone (it skips the actions it lists), a NotResource "*" never applies, and an
+// Allow covered in one slot still counts in another.
+TEST(DifferentialTest, PlanShortcutsKeepEveryRule) {
+  std::vector<Finding> findings;
+  std::optional<World> world = LoadWorld(R"({
+    "policies": {
+      "Id": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "NotAction": ["s3:GetObject", "s3:List*", "iam:*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+         "Condition": {"StringEquals": {"aws:username": "bob"}}},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"},
+        {"Effect": "Allow", "Action": "iam:*", "NotResource": "*"},
+        {"Effect": "Allow", "NotAction": "ec2:*", "Resource": "*"}]},
+      "Id2": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+        {"Effect": "Deny", "Action": "s3:ListBucket", "Resource": "*",
+         "Condition": {"StringEquals": {"s3:prefix": "secret"}}}]},
+      "Boundary": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:*", "iam:List*"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::nothing"}]},
+      "Scp1": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+      "Scp2": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotAction": "s3:ListBucket", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+         "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+        {"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}]}},
+    "principals": [
+      {"arn": "arn:aws:iam::111122223333:user/alice", "identity_policies": ["Id", "Id2"],
+       "permissions_boundary": "Boundary"}],
+    "organization": {"id": "o-1", "accounts": {"111122223333": {"scps": [["Scp1"], ["Scp2"]]}}}
+  })",
+                                         &findings);
+  ASSERT_TRUE(world.has_value()) << (findings.empty() ? "" : findings[0].message);
+  std::vector<Request> requests;
+  for (const char* action : {"s3:GetObject", "s3:PutObject", "s3:ListBucket", "iam:ListUsers",
+                             "iam:ListRoles", "ec2:RunInstances", "s3:listbucket"}) {
+    for (const char* secure : {"", "true", "false"}) {
+      for (const char* prefix : {"", "secret"}) {
+        Request r;
+        r.principal = "arn:aws:iam::111122223333:user/alice";
+        r.action = action;
+        r.resource = "arn:aws:s3:::b";
+        if (*secure) r.context["aws:securetransport"] = ContextValue{{secure}, false};
+        if (*prefix) r.context["s3:prefix"] = ContextValue{{prefix}, false};
+        requests.push_back(r);
+      }
+    }
+  }
+  const CompiledWorld compiled = Compile(*world, InternActions(requests));
+  ASSERT_TRUE(compiled.principals[0].plan.has_value());
+  EvalScratch scratch;
+  size_t allows = 0;
+  for (const Request& r : requests) {
+    Same("plan-shortcuts", compiled, *world, r, scratch);
+    allows += ReferenceEvaluate(*world, r).decision == Decision::kAllow;
+  }
+  EXPECT_GT(allows, 0u);
+  EXPECT_LT(allows, requests.size());
+}
+
 TEST(DifferentialTest, EngineEqualsReferenceOnGeneratedRequests) {
   const std::vector<NamedWorld> worlds = BundledWorlds();
   ASSERT_FALSE(worlds.empty());
