@@ -69,11 +69,13 @@ CompiledPattern CompileResource(const std::string& r, PolicyVersion version, Glo
   p.text = r;
   if (HoldsVariables(r, version)) {
     p.kind = CompiledPattern::Kind::kVariable;
-    p.pieces = SplitVariables(r);
-    if (!p.pieces.empty() && p.pieces[0].kind == VariablePiece::Kind::kPattern) {
-      const std::string& t = p.pieces[0].text;
-      p.static_prefix = t.substr(0, std::min(FindWildcard(t), t.size()));
+    auto v = std::make_shared<CompiledPattern::Variables>();
+    v->pieces = SplitVariables(r);
+    if (!v->pieces.empty() && v->pieces[0].kind == VariablePiece::Kind::kPattern) {
+      const std::string& t = v->pieces[0].text;
+      v->static_prefix = t.substr(0, std::min(FindWildcard(t), t.size()));
     }
+    p.variables = std::move(v);
   } else if (r.find_first_not_of('*') == std::string::npos && !r.empty()) {
     p.kind = CompiledPattern::Kind::kAny;
   } else if (!HasWildcard(r)) {
@@ -95,7 +97,9 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
   o.text = v;
   if (OperatorTakesVariables(op) && HoldsVariables(v, version)) {
     o.has_variables = true;
-    o.pieces = SplitVariables(v);
+    auto extra = std::make_shared<CompiledOperand::Extra>();
+    extra->pieces = SplitVariables(v);
+    o.extra = std::move(extra);
     return o;
   }
   switch (Info(op).type) {
@@ -124,17 +128,22 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
         o.valid = false;
       break;
     case OperandType::kIp:
-      if (auto n = ParseCidr(v))
-        o.network = *n;
-      else
+      if (auto n = ParseCidr(v)) {
+        auto extra = std::make_shared<CompiledOperand::Extra>();
+        extra->network = *n;
+        o.extra = std::move(extra);
+      } else {
         o.valid = false;
+      }
       break;
     case OperandType::kArn:
       if (auto parts = SplitArn(v)) {
+        auto extra = std::make_shared<CompiledOperand::Extra>();
         for (std::string_view part :
              {parts->partition, parts->service, parts->region, parts->account, parts->resource}) {
-          o.arn_parts.push_back(globs.Get(part, GlobMode::kString));
+          extra->arn_parts.push_back(globs.Get(part, GlobMode::kString));
         }
+        o.extra = std::move(extra);
       } else {
         o.glob = globs.Get(v, GlobMode::kString);
       }
@@ -611,6 +620,21 @@ size_t MapBytes(const Map& m) {
 
 }  // namespace
 
+const std::vector<VariablePiece>& NoPieces() {
+  static const std::vector<VariablePiece> none;
+  return none;
+}
+
+const IpNetwork& CompiledOperand::network() const {
+  static const IpNetwork none;
+  return extra ? extra->network : none;
+}
+
+const std::vector<GlobRef>& CompiledOperand::arn_parts() const {
+  static const std::vector<GlobRef> none;
+  return extra ? extra->arn_parts : none;
+}
+
 size_t CompiledWorld::MemoryBytes() const {
   size_t n = sizeof(*this);
   absl::flat_hash_set<const void*> shared;  // interned globs: count each once
@@ -628,7 +652,11 @@ size_t CompiledWorld::MemoryBytes() const {
     n += sizeof(s) + VectorBytes(s.resources) + VectorBytes(s.principals) +
          VectorBytes(s.conditions);
     for (const CompiledPattern& r : s.resources) {
-      n += StringBytes(r.text) + glob_bytes(r.glob) + PiecesBytes(r.pieces);
+      n += StringBytes(r.text) + glob_bytes(r.glob);
+      if (r.variables) {
+        n += sizeof(*r.variables) + PiecesBytes(r.variables->pieces) +
+             StringBytes(r.variables->static_prefix);
+      }
     }
     for (const CompiledPrincipalRef& p : s.principals) n += StringBytes(p.value);
     n += VectorBytes(s.action_patterns);
@@ -636,9 +664,11 @@ size_t CompiledWorld::MemoryBytes() const {
     for (const CompiledCondition& c : s.conditions) {
       n += StringBytes(c.key.key) + VectorBytes(c.operands);
       for (const CompiledOperand& o : c.operands) {
-        n += StringBytes(o.text) + glob_bytes(o.glob) + PiecesBytes(o.pieces) +
-             VectorBytes(o.arn_parts);
-        for (const GlobRef& g : o.arn_parts) n += glob_bytes(g);
+        n += StringBytes(o.text) + glob_bytes(o.glob);
+        if (o.extra) {
+          n += sizeof(*o.extra) + PiecesBytes(o.extra->pieces) + VectorBytes(o.extra->arn_parts);
+          for (const GlobRef& g : o.extra->arn_parts) n += glob_bytes(g);
+        }
       }
     }
   }

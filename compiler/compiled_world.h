@@ -79,7 +79,10 @@ struct VariablePiece {
   std::optional<std::string> fallback;
 };
 
-// A Resource/NotResource pattern or a string operand, classified for fast matching.
+const std::vector<VariablePiece>& NoPieces();
+
+// A Resource/NotResource pattern, classified for fast matching. The rare parts (policy
+// variables) live behind a pointer, so that the common pattern takes one cache line.
 struct CompiledPattern {
   enum class Kind : uint8_t {
     kAny,       // "*": matches everything
@@ -88,26 +91,43 @@ struct CompiledPattern {
     kGlob,      // general wildcards
     kVariable,  // holds ${...}: substituted per request, then matched
   };
+  struct Variables {
+    std::vector<VariablePiece> pieces;
+    // The literal text before the first wildcard or variable; any match starts with it, so
+    // most resources are rejected without running the matcher.
+    std::string static_prefix;
+  };
   Kind kind = Kind::kLiteral;
-  std::string text;                   // the pattern (kVariable: with its variables)
-  GlobRef glob;                       // kGlob
-  std::vector<VariablePiece> pieces;  // kVariable
-  // kVariable: the literal text before the first wildcard or variable; any match starts
-  // with it, so most resources are rejected without running the matcher.
-  std::string static_prefix;
+  std::string text;                            // the pattern (kVariable: with its variables)
+  GlobRef glob;                                // kGlob
+  std::shared_ptr<const Variables> variables;  // kVariable
+  const std::vector<VariablePiece>& pieces() const {
+    return variables ? variables->pieces : NoPieces();
+  }
 };
 
+// A condition operand, parsed once as its operator's type. Rare parts (policy variables, IP
+// networks, ARN segments) live behind a pointer.
 struct CompiledOperand {
-  std::string text;            // as written
+  struct Extra {
+    std::vector<VariablePiece> pieces;  // has_variables
+    IpNetwork network;                  // IpAddress operators
+    std::vector<GlobRef> arn_parts;     // Arn*: partition, service, region, account, resource
+  };
+  std::string text;  // as written
+  GlobRef glob;      // StringLike, and Arn* operands that are not ARNs
+  union {
+    double number = 0;  // Numeric*
+    int64_t millis;     // Date*
+  };
   bool has_variables = false;  // substituted per request (Version 2012-10-17 only)
-  std::vector<VariablePiece> pieces;
-  bool valid = true;  // parsed as the operator's type (else it matches nothing)
-  double number = 0;
-  int64_t millis = 0;
-  bool boolean = false;
-  IpNetwork network;
-  GlobRef glob;                    // StringLike, and Arn* operands that are not ARNs
-  std::vector<GlobRef> arn_parts;  // Arn*: partition, service, region, account, resource
+  bool valid = true;           // parsed as the operator's type (else it matches nothing)
+  bool boolean = false;        // Bool, Null
+  std::shared_ptr<const Extra> extra;
+
+  const std::vector<VariablePiece>& pieces() const { return extra ? extra->pieces : NoPieces(); }
+  const IpNetwork& network() const;
+  const std::vector<GlobRef>& arn_parts() const;
 };
 
 struct CompiledCondition {

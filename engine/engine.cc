@@ -323,9 +323,10 @@ bool ArnMatches(const CompiledOperand& o, std::string_view value, std::string_vi
   if (!v) return false;
   const std::string_view vp[] = {v->partition, v->service, v->region, v->account, v->resource};
   if (!o.has_variables) {
-    if (o.arn_parts.empty()) return o.glob->Matches(value);
+    const std::vector<GlobRef>& parts = o.arn_parts();
+    if (parts.empty()) return o.glob->Matches(value);
     for (int k = 0; k < 5; ++k) {
-      if (!o.arn_parts[k]->Matches(vp[k])) return false;
+      if (!parts[k]->Matches(vp[k])) return false;
     }
     return true;
   }
@@ -382,7 +383,7 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
     }
     case Operator::kIpAddress: {
       const std::optional<IpNetwork> net =
-          dyn ? ParseCidr(text) : (o.valid ? std::optional<IpNetwork>(o.network) : std::nullopt);
+          dyn ? ParseCidr(text) : (o.valid ? std::optional<IpNetwork>(o.network()) : std::nullopt);
       const std::optional<IpNetwork> addr = ParseCidr(value);  // an address, not a network
       return net && addr && addr->prefix == (addr->v6 ? 128 : 32) && net->Contains(*addr);
     }
@@ -421,7 +422,7 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
   size_t slots = 0;
   for (const CompiledOperand& o : c.operands) {
     if (!o.has_variables) continue;
-    EngineAccess::resolved(ctx.scratch, slots) = Substitute(o.pieces, ctx, slots);
+    EngineAccess::resolved(ctx.scratch, slots) = Substitute(o.pieces(), ctx, slots);
     ++slots;
   }
   auto matches = [&](std::string_view value) {
@@ -545,7 +546,8 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         break;
       case CompiledPattern::Kind::kVariable:
         // A variable with no value: the entry matches no resource (see Substitute).
-        m = StartsWith(resource, r.static_prefix) && Substitute(r.pieces, c, 0) &&
+        m = StartsWith(resource, r.variables->static_prefix) &&
+            Substitute(r.variables->pieces, c, 0) &&
             GlobMatchDynamic(EngineAccess::text(c.scratch, 0),
                              EngineAccess::literal(c.scratch, 0).data(), resource, GlobMode::kArn);
         break;

@@ -16,10 +16,10 @@ void AddPieces(const std::vector<VariablePiece>& pieces, std::vector<std::string
 }
 
 void AddStatementKeys(const CompiledStatement& st, std::vector<std::string>* out) {
-  for (const CompiledPattern& p : st.resources) AddPieces(p.pieces, out);
+  for (const CompiledPattern& p : st.resources) AddPieces(p.pieces(), out);
   for (const CompiledCondition& c : st.conditions) {
     out->push_back(c.key.key);
-    for (const CompiledOperand& o : c.operands) AddPieces(o.pieces, out);
+    for (const CompiledOperand& o : c.operands) AddPieces(o.pieces(), out);
   }
 }
 
