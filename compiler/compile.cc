@@ -1,6 +1,7 @@
 #include "compiler/compile.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
@@ -326,7 +327,11 @@ ActionPlan BuildPlan(const CompiledWorld& w,
     for (size_t k = i; k < j; ++k) refs.push_back(entries[k].second);
     Simplify(&refs, every_covered, /*together=*/true);
     if (refs.empty()) continue;  // every Allow here is already covered by `every`
-    plan.actions.push_back(entries[i].first);
+    const uint32_t action = entries[i].first;
+    if (plan.bits.empty()) plan.base = action / 64 * 64;
+    const size_t w = (action - plan.base) / 64;
+    if (w >= plan.bits.size()) plan.bits.resize(w + 1);
+    plan.bits[w] |= uint64_t{1} << (action - plan.base) % 64;
     if (refs.size() == 1) {
       plan.entries.push_back(refs[0]);
       continue;
@@ -335,7 +340,12 @@ ActionPlan BuildPlan(const CompiledWorld& w,
     plan.runs.push_back(static_cast<uint32_t>(refs.size()));
     plan.runs.insert(plan.runs.end(), refs.begin(), refs.end());
   }
-  plan.actions.shrink_to_fit();
+  uint32_t rank = 0;
+  for (size_t w = 0; w < plan.bits.size(); ++w) {
+    if (w % 4 == 0) plan.ranks.push_back(rank);
+    rank += static_cast<uint32_t>(std::popcount(plan.bits[w]));
+  }
+  plan.bits.shrink_to_fit();
   plan.entries.shrink_to_fit();
   plan.runs.shrink_to_fit();
   plan.every.shrink_to_fit();
@@ -609,7 +619,7 @@ size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
 }
 
 size_t PlanBytes(const ActionPlan& p) {
-  return VectorBytes(p.actions) + VectorBytes(p.entries) + VectorBytes(p.runs) +
+  return VectorBytes(p.bits) + VectorBytes(p.ranks) + VectorBytes(p.entries) + VectorBytes(p.runs) +
          VectorBytes(p.every) + VectorBytes(p.not_action);
 }
 

@@ -24,6 +24,7 @@
 #ifndef ARBITER_COMPILER_COMPILED_WORLD_H_
 #define ARBITER_COMPILER_COMPILED_WORLD_H_
 
+#include <bit>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -230,10 +231,28 @@ struct ActionPlan {
   }
   static uint32_t Slot(uint32_t ref) { return ref & ((1u << kSlotBits) - 1); }
 
-  // The statements whose Action patterns match actions[i]: entries[i] is the only one's
-  // ref, or kRun | k where runs[k] counts the refs that follow it. Most actions have one
-  // statement, so this costs 8 bytes per action instead of 12 with a separate start array.
-  std::vector<uint32_t> actions;  // sorted distinct action ids
+  // The actions with refs form a bitmap over action ids from `base`: bit i of bits[w] is
+  // action base + 64w + i. Counting set bits ranks an action among them (ranks[g] counts
+  // those before word 4g), so finding an action costs one or two cache lines, and the set
+  // costs a bit per action id in the plan's range rather than 4 bytes per action with refs.
+  static constexpr uint32_t kAbsent = UINT32_MAX;
+  uint32_t base = 0;  // a multiple of 64
+  std::vector<uint64_t> bits;
+  std::vector<uint32_t> ranks;
+  // The position of `action` among the actions with refs, or kAbsent. O(1).
+  uint32_t Find(uint32_t action) const {
+    if (action < base) return kAbsent;
+    const size_t w = (action - base) / 64;
+    if (w >= bits.size()) return kAbsent;
+    const uint64_t below = (uint64_t{1} << (action - base) % 64) - 1;
+    if (!((bits[w] >> (action - base) % 64) & 1)) return kAbsent;
+    uint32_t rank = ranks[w / 4] + static_cast<uint32_t>(std::popcount(bits[w] & below));
+    for (size_t k = w & ~size_t{3}; k < w; ++k)
+      rank += static_cast<uint32_t>(std::popcount(bits[k]));
+    return rank;
+  }
+  // The statements whose Action patterns match the action ranked i: entries[i] is the only
+  // one's ref, or kRun | k where runs[k] counts the refs that follow it.
   std::vector<uint32_t> entries;
   std::vector<uint32_t> runs;
   std::vector<uint32_t> every;       // statements with Action "*"

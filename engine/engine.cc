@@ -713,9 +713,8 @@ PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
     out.allowed |= uint32_t{1} << slot;
     return false;
   };
-  const auto first = std::lower_bound(plan.actions.begin(), plan.actions.end(), c.action_id);
-  if (first != plan.actions.end() && *first == c.action_id) {
-    const uint32_t e = plan.entries[static_cast<size_t>(first - plan.actions.begin())];
+  if (const uint32_t i = plan.Find(c.action_id); i != ActionPlan::kAbsent) {
+    const uint32_t e = plan.entries[i];
     if (!(e & ActionPlan::kRun)) {
       if (visit(e)) return out;
     } else {
