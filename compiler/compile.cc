@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <tuple>
 
 #include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
@@ -307,6 +308,12 @@ ActionPlan BuildPlan(const CompiledWorld& w,
       entries.emplace_back(static_cast<uint32_t>(e >> 32),
                            PlanRef(w, static_cast<uint32_t>(e), slot));
     }
+    for (uint32_t i = 0; i + 1 < p.statement_starts.size(); ++i) {
+      const uint32_t ref = PlanRef(w, p.first_statement + i, slot);
+      for (uint32_t k = p.statement_starts[i]; k < p.statement_starts[i + 1]; ++k) {
+        entries.emplace_back(p.statement_actions[k], ref);
+      }
+    }
     for (uint32_t sid : p.every_action) plan.every.push_back(PlanRef(w, sid, slot));
     for (uint32_t sid : p.not_action) plan.not_action.push_back(PlanRef(w, sid, slot));
   }
@@ -415,6 +422,14 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     const std::string_view n = actions.Name(id);
     action_service.push_back(service_id(n.substr(0, n.find(':'))));
   }
+  // Policies the engine searches one by one on its hot path: resource policies and RCPs.
+  absl::flat_hash_set<std::string> searched_alone;
+  for (const ResourceEntry& r : world.resources) {
+    if (r.policy) searched_alone.insert(*r.policy);
+  }
+  for (const auto& [account, oa] : world.org_accounts) {
+    for (const auto& level : oa.rcps) searched_alone.insert(level.begin(), level.end());
+  }
   size_t next_literal = 0;
   std::string lower;                                   // scratch
   std::vector<uint32_t> literal;                       // the current statement's literal action ids
@@ -516,7 +531,24 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       out.statements.push_back(std::move(cs));
     }
     cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
-    BuildIndex(&matches, &cp.action_index);
+    cp.indexed = searched_alone.contains(name);
+    if (cp.indexed) {
+      BuildIndex(&matches, &cp.action_index);
+    } else {
+      std::sort(matches.begin(), matches.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.second, a.first) < std::tie(b.second, b.first);
+      });
+      matches.erase(std::unique(matches.begin(), matches.end()), matches.end());
+      size_t k = 0;
+      for (uint32_t i = 0; i < cp.statement_count; ++i) {
+        cp.statement_starts.push_back(static_cast<uint32_t>(cp.statement_actions.size()));
+        for (; k < matches.size() && matches[k].second == cp.first_statement + i; ++k) {
+          cp.statement_actions.push_back(matches[k].first);
+        }
+      }
+      cp.statement_starts.push_back(static_cast<uint32_t>(cp.statement_actions.size()));
+      cp.statement_actions.shrink_to_fit();
+    }
     BuildIndex(&listed, &cp.listed_index);
     out.policies.push_back(std::move(cp));
   }
@@ -654,7 +686,8 @@ size_t CompiledWorld::MemoryBytes() const {
   };
   for (const CompiledPolicy& p : policies) {
     n += sizeof(p) + StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
-         p.has_sid.capacity() / 8 + VectorBytes(p.action_index) + VectorBytes(p.listed_index) +
+         p.has_sid.capacity() / 8 + VectorBytes(p.action_index) + VectorBytes(p.statement_actions) +
+         VectorBytes(p.statement_starts) + VectorBytes(p.listed_index) +
          VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) +
          VectorBytes(p.services);
   }

@@ -188,9 +188,17 @@ struct CompiledPolicy {
   }
   uint32_t first_statement = 0;  // its statements are [first, first + count)
   uint32_t statement_count = 0;
-  // (action id << 32 | statement id), sorted: the statements whose positive Action
-  // patterns match an interned action are one run, found by binary search.
+  // The interned actions its statements' positive Action patterns match, in one of two
+  // forms. `indexed` (resource policies and RCPs, which the engine searches one by one on its
+  // hot path): action_index holds (action id << 32 | statement id), sorted, so the
+  // statements of one action are a run found by binary search. Otherwise (policies that
+  // ActionPlans merge; searched one by one only to explain) each statement lists its
+  // actions, sorted: statement first + i's are statement_actions[statement_starts[i],
+  // statement_starts[i + 1]). That costs 4 bytes per pair instead of 8.
+  bool indexed = false;
   std::vector<uint64_t> action_index;
+  std::vector<uint32_t> statement_actions;
+  std::vector<uint32_t> statement_starts;
   std::vector<uint32_t> every_action;  // statements with Action "*": any action matches
   std::vector<uint32_t> not_action;    // NotAction statements, matched with their globs
   // The same layout for NotAction: the statements whose NotAction lists an action (and so

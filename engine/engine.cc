@@ -598,9 +598,17 @@ bool NotActionLists(const CompiledPolicy& policy, uint32_t sid, uint32_t action_
 // `C` has the request's lower-cased `action` and, when it is interned, `action_id`.
 template <typename C, typename F>
 void ForEachCandidate(const CompiledWorld& w, const CompiledPolicy& policy, const C& c, F f) {
-  if (c.has_action_id) {
+  if (c.has_action_id && policy.indexed) {
     const Range r = FindIn(policy.action_index, c.action_id);
     for (const uint64_t* s = r.first; s != r.last; ++s) f(static_cast<uint32_t>(*s));
+  } else if (c.has_action_id) {
+    const std::vector<uint32_t>& ids = policy.statement_actions;
+    for (uint32_t i = 0; i + 1 < policy.statement_starts.size(); ++i) {
+      if (std::binary_search(ids.begin() + policy.statement_starts[i],
+                             ids.begin() + policy.statement_starts[i + 1], c.action_id)) {
+        f(policy.first_statement + i);
+      }
+    }
   } else {
     for (uint32_t sid : policy.wildcard_action) {
       if (ActionMatchesSlow(w.statements[sid], c.action)) f(sid);
