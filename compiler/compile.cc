@@ -334,11 +334,7 @@ ActionPlan BuildPlan(const CompiledWorld& w,
     for (size_t k = i; k < j; ++k) refs.push_back(entries[k].second);
     Simplify(&refs, every_covered, /*together=*/true);
     if (refs.empty()) continue;  // every Allow here is already covered by `every`
-    const uint32_t action = entries[i].first;
-    if (plan.bits.empty()) plan.base = action / 64 * 64;
-    const size_t w = (action - plan.base) / 64;
-    if (w >= plan.bits.size()) plan.bits.resize(w + 1);
-    plan.bits[w] |= uint64_t{1} << (action - plan.base) % 64;
+    plan.AddAction(entries[i].first);
     if (refs.size() == 1) {
       plan.entries.push_back(refs[0]);
       continue;
@@ -347,12 +343,7 @@ ActionPlan BuildPlan(const CompiledWorld& w,
     plan.runs.push_back(static_cast<uint32_t>(refs.size()));
     plan.runs.insert(plan.runs.end(), refs.begin(), refs.end());
   }
-  uint32_t rank = 0;
-  for (size_t w = 0; w < plan.bits.size(); ++w) {
-    if (w % 4 == 0) plan.ranks.push_back(rank);
-    rank += static_cast<uint32_t>(std::popcount(plan.bits[w]));
-  }
-  plan.bits.shrink_to_fit();
+  plan.RankActions();
   plan.entries.shrink_to_fit();
   plan.runs.shrink_to_fit();
   plan.every.shrink_to_fit();

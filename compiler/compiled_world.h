@@ -8,10 +8,12 @@
 //
 // - Actions are interned (lower-cased) into dense ids: every literal action of the world,
 //   plus any extra action names the caller knows in advance (the distinct actions of a
-//   request batch, or a service catalogue). Each policy keeps a sorted array of the action
-//   ids its statements match, with the matching statements: one binary search per policy
-//   finds them, whatever the size of the world. Statements whose Action is "*" match every
-//   action; NotAction statements and actions not interned are matched with compiled globs.
+//   request batch, or a service catalogue). A known principal's identity, boundary and
+//   session policies are merged into one ActionPlan, and so are an account's SCP levels:
+//   one bitmap probe finds every statement that can apply to the action, whatever the size
+//   of the world. Resource policies and RCPs keep a per-policy index (one binary search).
+//   Statements whose Action is "*" match every action; NotAction statements and actions
+//   not interned are matched with compiled globs.
 // - Resource patterns are classified once (any, literal, literal prefix, glob, or holding
 //   policy variables) so that most checks are a comparison.
 // - Condition operands are parsed once: numbers, dates (epoch milliseconds), CIDRs,
@@ -19,8 +21,9 @@
 // - Principals, resources and organization accounts are hash-indexed by ARN or id
 //   (NameIndex: an inline hash and one arena, so a lookup touches about two cache lines).
 //
-// Memory is dominated by the per-policy action arrays (8 bytes per matched action) and
-// the compiled globs; MemoryBytes() reports it.
+// Memory is dominated by the action names, the plans (4 bytes per statement per matched
+// action, a bit per action id in range), the per-statement action lists and the compiled
+// patterns and globs; MemoryBytes() reports it.
 #ifndef ARBITER_COMPILER_COMPILED_WORLD_H_
 #define ARBITER_COMPILER_COMPILED_WORLD_H_
 
@@ -258,6 +261,23 @@ struct ActionPlan {
     for (size_t k = w & ~size_t{3}; k < w; ++k)
       rank += static_cast<uint32_t>(std::popcount(bits[k]));
     return rank;
+  }
+  // Building: AddAction for each action with refs, in increasing order, then RankActions.
+  void AddAction(uint32_t action) {
+    if (bits.empty()) base = action / 64 * 64;
+    const size_t w = (action - base) / 64;
+    if (w >= bits.size()) bits.resize(w + 1);
+    bits[w] |= uint64_t{1} << (action - base) % 64;
+  }
+  void RankActions() {
+    ranks.clear();
+    uint32_t rank = 0;
+    for (size_t w = 0; w < bits.size(); ++w) {
+      if (w % 4 == 0) ranks.push_back(rank);
+      rank += static_cast<uint32_t>(std::popcount(bits[w]));
+    }
+    bits.shrink_to_fit();
+    ranks.shrink_to_fit();
   }
   // The statements whose Action patterns match the action ranked i: entries[i] is the only
   // one's ref, or kRun | k where runs[k] counts the refs that follow it.
