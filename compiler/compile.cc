@@ -1,7 +1,6 @@
 #include "compiler/compile.h"
 
 #include <algorithm>
-#include <bit>
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
@@ -260,10 +259,11 @@ void BuildIndex(std::vector<std::pair<uint32_t, uint32_t>>* pairs, std::vector<u
 // principal policies, whose statements have no Principal element.
 uint32_t PlanRef(const CompiledWorld& w, uint32_t sid, uint32_t slot) {
   const CompiledStatement& st = w.statements[sid];
-  bool every_resource = !st.has_resource;
-  for (const CompiledPattern& r : st.resources) {
-    if (!st.not_resource && r.kind == CompiledPattern::Kind::kAny) every_resource = true;
-  }
+  const bool every_resource =
+      !st.has_resource ||
+      (!st.not_resource &&
+       std::any_of(st.resources.begin(), st.resources.end(),
+                   [](const CompiledPattern& r) { return r.kind == CompiledPattern::Kind::kAny; }));
   uint32_t flags = st.effect == Effect::kDeny ? ActionPlan::kDeny : 0;
   if (every_resource && st.conditions.empty()) flags |= ActionPlan::kUnconditional;
   return ActionPlan::Ref(sid, slot, flags);
@@ -407,11 +407,10 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
 
   // Services, numbered; every interned action's service is one.
   NameIndex services;
-  auto service_id = [&](std::string_view lower_service) { return services.Add(lower_service); };
   std::vector<uint32_t> action_service;
   for (uint32_t id = 0; id < actions.size(); ++id) {
     const std::string_view n = actions.Name(id);
-    action_service.push_back(service_id(n.substr(0, n.find(':'))));
+    action_service.push_back(services.Add(n.substr(0, n.find(':'))));
   }
   // Policies the engine searches one by one on its hot path: resource policies and RCPs.
   absl::flat_hash_set<std::string> searched_alone;
@@ -445,7 +444,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       if (colon == std::string::npos || HasWildcard(service)) {
         cp.any_service = true;
       } else {
-        mark_service(service_id(service));
+        mark_service(services.Add(service));
       }
     };
     matches.clear();
@@ -599,7 +598,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   out.account_ids.Shrink();
   // The vector is complete (and moving the world keeps its buffer): point principals at theirs.
   for (CompiledPrincipal& p : out.principals) p.account = out.FindAccount(p.entry.account);
-  // Plans, visiting policies as the engine's per-policy path does.
+  // Plans: each merges (policy, slot) pairs; BuildPlan orders the refs itself.
   const bool packable = out.statements.size() < ActionPlan::kMaxStatements;
   std::vector<std::pair<uint32_t, uint32_t>> slots;
   for (CompiledPrincipal& p : out.principals) {

@@ -211,7 +211,7 @@ struct CompiledPolicy {
 };
 
 // Several policies merged into one action index, so that a request finds every statement
-// that can apply to its action with one binary search instead of one per policy: a known
+// that can apply to its action with one lookup instead of one search per policy: a known
 // principal's identity, boundary and session policies (CompiledPrincipal::plan), or an
 // account's SCP levels (CompiledAccount::scp_plan). Each entry names a statement and the
 // slot it fills: kIdentitySlot, kBoundarySlot, kSessionSlot, or kFirstScpSlot + SCP level.
