@@ -28,7 +28,7 @@ namespace {
 struct Fixture {
   World world;
   std::vector<Request> requests;
-  RequestBatch batch;
+  RequestBatch batch;  // the requests in stream order
   // 1,000 distinct keys, each used 20 times in a shuffled stream: a 95% hit ratio.
   std::vector<CacheKey> keys;
   std::vector<std::string> key_strings;
@@ -98,7 +98,7 @@ void BM_CacheLookup(benchmark::State& state) {
     o.shards = 16;
     auto* c = new DecisionCache(o);
     for (size_t k = 0; k < fx.keys.size(); ++k) {
-      c->Insert(fx.keys[k], fx.hashes[k], 1, 0, Decision::kAllow);
+      c->Insert(fx.keys[k], c->HashOf(fx.keys[k]), 1, 0, Decision::kAllow);
     }
     return c;
   }();
@@ -106,7 +106,7 @@ void BM_CacheLookup(benchmark::State& state) {
   Decision d;
   for (auto _ : state) {
     const CacheKey& key = fx.keys[fx.stream[i]];
-    const bool hit = cache->Lookup(key, key.Hash(), 1, 0, &d);
+    const bool hit = cache->Lookup(key, cache->HashOf(key), 1, 0, &d);
     benchmark::DoNotOptimize(hit);
     if (++i == fx.stream.size()) i = 0;
   }
@@ -114,9 +114,12 @@ void BM_CacheLookup(benchmark::State& state) {
 BENCHMARK(BM_CacheLookup)->Threads(1)->Threads(2)->UseRealTime();
 
 // Whole decisions, with the cache (the key built from each request: principal and action
-// resolved, relevant context keys gathered; 95% hits and more) and without it (what each
-// hit saves). One decider per configuration, kept across runs.
-void BM_Decision(benchmark::State& state, bool cache) {
+// resolved, relevant context keys gathered) and without it (what each hit saves). One decider
+// per configuration, kept across runs. `miss_every` > 0 makes every miss_every-th decision a
+// request the cache cannot hold (its resource is new each time), so that the hit ratio stays
+// at 1 - 1/miss_every however long the run; 0 replays the 1,000-request stream, which is
+// all hits once warm.
+void BM_Decision(benchmark::State& state, bool cache, int miss_every) {
   const Fixture& fx = Load();
   static Decider* deciders[2] = {nullptr, nullptr};
   static std::once_flag once[2];
@@ -125,18 +128,35 @@ void BM_Decision(benchmark::State& state, bool cache) {
     deciders[cache]->Publish(fx.world, InternActions(fx.requests));
   });
   Decider* decider = deciders[cache];
+  const CacheStats before = decider->cache_stats();
   EvalScratch scratch;
   size_t i = state.thread_index() * 7919 % fx.batch.size();
+  std::string fresh = StrCat("arn:aws:s3:::bench-miss-", state.thread_index(), "/");
+  const size_t stem = fresh.size();
+  uint64_t n = 0, unique = 0;
   for (auto _ : state) {
-    benchmark::DoNotOptimize(decider->Decide(fx.batch[i], scratch));
+    if (miss_every > 0 && ++n % static_cast<uint64_t>(miss_every) == 0) {
+      RequestView miss = fx.batch[i];
+      fresh.resize(stem);
+      for (uint64_t v = ++unique; v != 0; v /= 10) fresh.push_back(static_cast<char>('0' + v % 10));
+      miss.resource = fresh;
+      benchmark::DoNotOptimize(decider->Decide(miss, scratch));
+    } else {
+      benchmark::DoNotOptimize(decider->Decide(fx.batch[i], scratch));
+    }
     if (++i == fx.batch.size()) i = 0;
   }
   if (cache && state.thread_index() == 0) {
-    state.counters["hit_ratio"] = decider->cache_stats().hit_ratio();
+    const CacheStats after = decider->cache_stats();
+    CacheStats run;
+    run.hits = after.hits - before.hits;
+    run.misses = after.misses - before.misses;
+    state.counters["hit_ratio"] = run.hit_ratio();
   }
 }
-BENCHMARK_CAPTURE(BM_Decision, cached, true)->Threads(1)->Threads(2)->UseRealTime();
-BENCHMARK_CAPTURE(BM_Decision, uncached, false)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Decision, cached, true, 0)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Decision, cached_95pct_hits, true, 20)->Threads(1)->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Decision, uncached, false, 0)->Threads(1)->Threads(2)->UseRealTime();
 
 // Hit-path latency while an updater publishes a snapshot every millisecond: each decision
 // timed alone; p50/p99/max reported as counters (nanoseconds). After each publish the

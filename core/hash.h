@@ -1,10 +1,12 @@
 // A fast hash of short byte strings (names, ARNs, account ids), inlined at the call site.
 //
 // It reads the input 16 bytes at a time and folds each block into the state with a 64x64->128
-// multiply (the "multiply and fold" mixer of the wyhash family), then mixes in the tail.
+// multiply (the "multiply and fold" mixer of the wyhash family), in four independent lanes
+// while more than 64 bytes remain, then mixes in the tail.
 // Quality is what hash tables need (every input bit affects every output bit); it is not a
-// cryptographic hash and not seeded per process, so use it only for tables whose contents are
-// trusted (built from the world), where a crafted lookup key costs at most one probe sequence.
+// cryptographic hash, so a table must never take equal hashes for equal keys (compare the
+// keys), and a table filled from untrusted input should be bounded per bucket (as the
+// decision cache is), so that crafted colliding keys cost evictions, not probe chains.
 //
 // Thread safety: pure function. Complexity: O(|s|).
 #ifndef ARBITER_CORE_HASH_H_
@@ -35,11 +37,28 @@ inline constexpr uint64_t kK0 = 0xa0761d6478bd642fULL, kK1 = 0xe7037ed1a0b428dbU
                           kK2 = 0x8ebc6af09c88c6e3ULL, kK3 = 0x589965cc75374cc3ULL;
 }  // namespace hash_internal
 
-inline uint64_t HashBytes(std::string_view s) {
+// `seed` selects one of a family of hashes: chain calls (the hash of one string seeding the
+// next) to hash a sequence of strings, or pass a secret per-process value so that which keys
+// share a bucket cannot be computed from outside.
+inline uint64_t HashBytes(std::string_view s, uint64_t seed = 0) {
   using namespace hash_internal;
   const char* p = s.data();
   size_t n = s.size();
-  uint64_t h = kK0 ^ Fold(n ^ kK1, kK2);
+  uint64_t h = kK0 ^ seed ^ Fold(n ^ kK1 ^ seed, kK2);
+  if (n > 64) {
+    // Four independent lanes of 16 bytes: the multiplies overlap instead of waiting for
+    // each other, so long inputs (cache keys) hash about three times as fast.
+    uint64_t h1 = h ^ kK1, h2 = h ^ kK2, h3 = h ^ kK3;
+    do {
+      h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
+      h1 = Fold(Load64(p + 16) ^ kK2, Load64(p + 24) ^ h1);
+      h2 = Fold(Load64(p + 32) ^ kK3, Load64(p + 40) ^ h2);
+      h3 = Fold(Load64(p + 48) ^ kK0, Load64(p + 56) ^ h3);
+      p += 64;
+      n -= 64;
+    } while (n > 64);
+    h = Fold(h ^ kK0, h1 ^ kK1) ^ Fold(h2 ^ kK2, h3 ^ kK3);
+  }
   for (; n > 16; p += 16, n -= 16) h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
   uint64_t a = 0, b = 0;
   if (n >= 8) {

@@ -1,5 +1,6 @@
 #include "engine/decider.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "compiler/compile.h"
@@ -55,94 +56,63 @@ int64_t NowMs() {
 
 const ContextEntry* FindEntry(const RequestView& r, std::string_view key) {
   for (size_t i = 0; i < r.context_size; ++i) {
-    if (r.context[i].key == key) return &r.context[i];
+    if (SameText(r.context[i].key, key)) return &r.context[i];
   }
   return nullptr;
 }
 
 }  // namespace
 
-// Two keys share the cache. The exact key is the request itself, every field and every
-// context entry in the order given: building it needs no lookup, so a repeated request
-// costs one hash and one probe. The relevance key holds only the context keys that can
-// change the decision (relevance.h), so a request that differs in an irrelevant key still
-// hits. Both map to the decision of this snapshot; a marker byte keeps them apart.
+// The key: the principal and the action (by their index in the snapshot when it knows them,
+// else by their text), the resource, the resource account, and the values of only the
+// context keys that can change the decision (relevance.h), so that a request that differs
+// in an irrelevant key, such as a time that no policy reads, still hits. Resolving the
+// principal and action is memoized per snapshot, so a hit costs one hash and probe there,
+// the key's bytes, one hash and one probe of the cache.
 Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScratch& scratch) const {
   if (cache_ == nullptr) return Evaluate(snap.compiled, r, scratch).decision;
-  thread_local CacheKey exact;
-  thread_local CacheKey key;
   thread_local std::string lower;
   const int64_t now = cache_->ttl_ms() > 0 ? NowMs() : 0;
-  Decision d;
-
-  // The exact key holds every context entry: requests with long contexts skip it (their
-  // relevance key is usually much shorter) instead of building it up to the limit.
-  size_t exact_size = 1 + 3 * 3 + r.principal.size() + r.action.size() + r.resource.size() + 4 +
-                      r.resource_account.size();
-  for (size_t i = 0; i < r.context_size && exact_size <= CacheKey::kMaxBytes; ++i) {
-    exact_size += 6 + r.context[i].key.size();
-    for (uint32_t j = 0; j < r.context[i].count; ++j)
-      exact_size += 3 + r.context[i].values[j].size();
-  }
-  bool has_exact = false;
-  uint64_t exact_hash = 0;
-  if (exact_size <= CacheKey::kMaxBytes) {
-    exact.Clear();
-    exact.AddByte('E');
-    exact.AddField(r.principal);
-    exact.AddField(r.action);
-    exact.AddField(r.resource);
-    exact.AddByte(r.has_resource_account ? 1 : 0);
-    exact.AddField(r.resource_account);
-    for (size_t i = 0; i < r.context_size; ++i) {
-      const ContextEntry& e = r.context[i];
-      exact.AddField(e.key);
-      exact.AddByte(e.multi ? 2 : 1);
-      exact.AddByte(static_cast<uint8_t>(e.count & 0xff));
-      exact.AddByte(static_cast<uint8_t>(e.count >> 8));
-      for (uint32_t j = 0; j < e.count; ++j) exact.AddField(e.values[j]);
-    }
-    has_exact = !exact.overflow();
-  }
-  if (has_exact) {
-    exact.Finish();
-    exact_hash = exact.Hash();
-    if (cache_->Lookup(exact, exact_hash, snap.generation, now, &d, /*count=*/false)) {
-      cache_->CountHit();
-      return d;
-    }
-  }
-
-  const CompiledWorld& w = snap.compiled;
-  lower.assign(r.action);
-  for (char& c : lower) c = AsciiLower(c);
-  int64_t principal = -1, action = -1;
-  if (const uint32_t id = w.principal_ids.Find(r.principal); id != NameIndex::kNotFound) {
-    principal = id;
-  }
-  if (const uint32_t id = w.action_ids.Find(lower); id != NameIndex::kNotFound) action = id;
-  const std::vector<std::string>& keys = snap.relevance.For(principal, action, lower);
-  key.Clear();
+  const KeyRelevance::Resolved who = snap.relevance.Resolve(r.principal, r.action, lower);
+  CacheKey key;
   key.AddByte('R');
   // A principal or action the snapshot knows is keyed by its index there (the entry's
   // generation pins the snapshot, and the index maps to exactly one ARN or action), which
   // keeps keys short; others by their text. A tag byte keeps the two forms apart.
-  auto add_id_or_text = [](CacheKey& k, int64_t id, std::string_view text) {
+  auto add_id_or_text = [&key](int64_t id, std::string_view text) {
     if (id >= 0) {
-      k.AddByte(1);
-      for (int shift = 0; shift < 32; shift += 8) k.AddByte(static_cast<uint8_t>(id >> shift));
+      key.AddByte(1);
+      key.AddU32(static_cast<uint32_t>(id));
     } else {
-      k.AddByte(0);
-      k.AddField(text);
+      key.AddByte(0);
+      key.AddField(text);
     }
   };
-  add_id_or_text(key, principal, r.principal);
-  add_id_or_text(key, action, lower);
+  add_id_or_text(who.principal, r.principal);
+  add_id_or_text(who.action, who.lower_action);
   key.AddField(r.resource);
   key.AddByte(r.has_resource_account ? 1 : 0);
   key.AddField(r.resource_account);
-  for (const std::string& k : keys) {
-    const ContextEntry* e = FindEntry(r, k);
+  // Each relevant key's entry, found in one pass over the context (most entries are
+  // rejected by their length alone); the key lists them in the relevant keys' order.
+  constexpr size_t kOnePass = 32;
+  const ContextEntry* found[kOnePass];
+  const bool one_pass = who.keys.size() <= kOnePass;
+  if (one_pass) {
+    std::fill_n(found, who.keys.size(), nullptr);
+    for (size_t i = 0; i < r.context_size; ++i) {
+      const ContextEntry& e = r.context[i];
+      if (!who.MayBeRelevant(e.key)) continue;
+      for (size_t j = 0; j < who.keys.size(); ++j) {
+        if (SameText(who.keys[j], e.key)) {
+          if (found[j] == nullptr) found[j] = &e;  // the first, as FindEntry would
+          break;
+        }
+      }
+    }
+  }
+  for (size_t j = 0; j < who.keys.size(); ++j) {
+    const ContextEntry* e = one_pass ? found[j] : FindEntry(r, who.keys[j]);
     if (e == nullptr) {
       key.AddByte(0);
       continue;
@@ -154,15 +124,15 @@ Decision Decider::DecideIn(const Snapshot& snap, const RequestView& r, EvalScrat
   }
   if (key.overflow()) {
     cache_->CountUncacheable();
-    return Evaluate(w, r, scratch).decision;
+    return Evaluate(snap.compiled, r, scratch).decision;
   }
   key.Finish();
-  const uint64_t hash = key.Hash();
+  const uint64_t hash = cache_->HashOf(key);
+  Decision d;
   if (!cache_->Lookup(key, hash, snap.generation, now, &d)) {
-    d = Evaluate(w, r, scratch).decision;
+    d = Evaluate(snap.compiled, r, scratch).decision;
     cache_->Insert(key, hash, snap.generation, now, d);
   }
-  if (has_exact) cache_->Insert(exact, exact_hash, snap.generation, now, d);
   return d;
 }
 

@@ -1,7 +1,7 @@
 // The serving core: the current world as an immutable snapshot (published.h), the decision
 // cache in front of the engine (decision_cache.h), keyed by principal, action, resource,
 // resource account and only the context keys that can change the decision
-// (relevance.h), with the exact request as a first, cheaper key for repeats. Live updates publish a new snapshot; readers never pause, never see a
+// (relevance.h). Live updates publish a new snapshot; readers never pause, never see a
 // snapshot older than the one published before their request began, and never get a
 // cached decision of an older snapshot (entries carry their snapshot's generation).
 //

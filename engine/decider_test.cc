@@ -121,6 +121,42 @@ TEST(DeciderTest, IrrelevantKeysHitRelevantKeysMiss) {
   EXPECT_EQ(d.cache_stats().hits, 2u);
 }
 
+// The principal and action are resolved once per spelling and memoized; every spelling of
+// an action maps to its one id, so they share cache entries. Principals and actions the world
+// does not know are keyed by their text and never share an entry with known ones.
+TEST(DeciderTest, ActionSpellingsShareAnEntryUnknownNamesAreKeyedByText) {
+  Decider d;
+  d.Publish(Load(kConditionWorld));
+  EvalScratch s;
+  auto request = [](std::string_view principal, std::string_view action) {
+    return Parse(
+        StrCat(R"({"principal": ")", principal, R"(", "action": ")", action,
+               R"(", "resource": "arn:aws:s3:::b/k", "context": {"aws:SourceIp": "10.0.0.1"}})"));
+  };
+  const std::string alice = "arn:aws:iam::111122223333:user/alice";
+  EXPECT_EQ(d.Decide(request(alice, "s3:GetObject"), s), Decision::kAllow);
+  EXPECT_EQ(d.Decide(request(alice, "S3:GETOBJECT"), s), Decision::kAllow);
+  EXPECT_EQ(d.cache_stats().hits, 1u);
+  EXPECT_EQ(d.Decide(request(alice, "s3:getObject"), s), Decision::kAllow);  // memoized now
+  EXPECT_EQ(d.Decide(request(alice, "S3:GETOBJECT"), s), Decision::kAllow);
+  EXPECT_EQ(d.cache_stats().hits, 3u);
+  // An action the world does not intern, in two spellings: one entry, keyed by its text.
+  EXPECT_EQ(d.Decide(request(alice, "s3:GetObjectAcl"), s), Decision::kImplicitDeny);
+  EXPECT_EQ(d.Decide(request(alice, "s3:getobjectacl"), s), Decision::kImplicitDeny);
+  EXPECT_EQ(d.cache_stats().hits, 4u);
+  EXPECT_EQ(d.cache_stats().misses, 2u);
+  // A principal the world does not list: its own entry, never alice's Allow.
+  const std::string mallory = "arn:aws:iam::111122223333:user/mallory";
+  EXPECT_EQ(d.Decide(request(mallory, "s3:GetObject"), s), Decision::kImplicitDeny);
+  EXPECT_EQ(d.Decide(request(mallory, "s3:GetObject"), s), Decision::kImplicitDeny);
+  EXPECT_EQ(d.cache_stats().misses, 3u);
+  EXPECT_EQ(d.cache_stats().hits, 5u);
+  // Principals differ in case only: ARNs are case-sensitive, so another principal.
+  EXPECT_EQ(d.Decide(request("arn:aws:iam::111122223333:user/Alice", "s3:GetObject"), s),
+            Decision::kImplicitDeny);
+  EXPECT_EQ(d.cache_stats().misses, 4u);
+}
+
 TEST(DeciderTest, AnUpdateChangesDecisionsAtOnceAndAFailedOneKeepsTheOld) {
   Decider d;
   const std::string allow = R"({"policies": {"P": {"Version": "2012-10-17", "Statement": [

@@ -1,16 +1,17 @@
 #include "engine/decision_cache.h"
 
 #include <algorithm>
+#include <random>
 
-#include "absl/hash/hash.h"
+#include "core/hash.h"
 #include "engine/published.h"
 
 namespace arbiter {
 
-uint64_t CacheKey::Hash() const {
+uint64_t CacheKey::Hash(uint64_t seed) const {
   const uint64_t h =
-      absl::HashOf(absl::string_view(reinterpret_cast<const char*>(words_), words() * 8));
-  return h == 0 ? 1 : h;
+      HashBytes(std::string_view(reinterpret_cast<const char*>(words_), words() * 8), seed);
+  return h == 0 ? 1 : h;  // 0 marks an empty tag
 }
 
 namespace {
@@ -22,7 +23,9 @@ size_t RoundUpPow2(size_t n) {
 }  // namespace
 
 DecisionCache::DecisionCache(const CacheOptions& options)
-    : shards_(RoundUpPow2(options.shards == 0 ? 1 : options.shards)), ttl_ms_(options.ttl_ms) {
+    : seed_(std::random_device{}() | uint64_t{std::random_device{}()} << 32),
+      shards_(RoundUpPow2(options.shards == 0 ? 1 : options.shards)),
+      ttl_ms_(options.ttl_ms) {
   buckets_ = RoundUpPow2(std::max<size_t>((options.capacity + kWays - 1) / kWays, shards_));
   slots_ = std::make_unique<Slot[]>(buckets_ * kWays);
   tags_ = std::make_unique<std::atomic<uint64_t>[]>(buckets_ * kWays);

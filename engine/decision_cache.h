@@ -26,6 +26,7 @@
 #include <string_view>
 
 #include "compiler/decision.h"
+#include "core/strings.h"
 
 namespace arbiter {
 
@@ -55,11 +56,28 @@ class CacheKey {
     size_ = 0;
     overflow_ = false;
   }
+  // A length-prefixed field (3 bytes of length, then the bytes).
   void AddField(std::string_view s) {
-    AddByte(static_cast<uint8_t>(s.size() & 0xff));
-    AddByte(static_cast<uint8_t>((s.size() >> 8) & 0xff));
-    AddByte(static_cast<uint8_t>(s.size() >> 16));
-    AddBytes(s);
+    if (s.size() + 3 > kMaxBytes - size_) {
+      overflow_ = true;
+      size_ = kMaxBytes;
+      return;
+    }
+    char* out = bytes() + size_;
+    out[0] = static_cast<char>(s.size() & 0xff);
+    out[1] = static_cast<char>((s.size() >> 8) & 0xff);
+    out[2] = static_cast<char>(s.size() >> 16);
+    CopyBytes(out + 3, s.data(), s.size());
+    size_ += 3 + s.size();
+  }
+  void AddU32(uint32_t v) {
+    if (4 > kMaxBytes - size_) {
+      overflow_ = true;
+      size_ = kMaxBytes;
+      return;
+    }
+    std::memcpy(bytes() + size_, &v, 4);  // native order: keys never leave the process
+    size_ += 4;
   }
   void AddByte(uint8_t b) {
     if (size_ >= kMaxBytes) {
@@ -73,24 +91,14 @@ class CacheKey {
   size_t words() const { return (size_ + 7) / 8; }
   // Zero-pads the last word and returns the words.
   const uint64_t* Finish() {
-    const size_t end = words() * 8;
-    for (size_t i = size_; i < end; ++i) bytes()[i] = 0;
+    if (size_ % 8 != 0) std::memset(bytes() + size_, 0, 8 - size_ % 8);
     return words_;
   }
-  // After Finish(): the words, and their hash.
+  // After Finish(): the words, and their hash under `seed` (never 0).
   const uint64_t* data() const { return words_; }
-  uint64_t Hash() const;
+  uint64_t Hash(uint64_t seed = 0) const;
 
  private:
-  void AddBytes(std::string_view s) {
-    if (s.empty()) return;  // an empty view may have no data() at all
-    if (s.size() > kMaxBytes - size_) {
-      overflow_ = true;
-      return;
-    }
-    std::memcpy(bytes() + size_, s.data(), s.size());
-    size_ += s.size();
-  }
   char* bytes() { return reinterpret_cast<char*>(words_); }
   uint64_t words_[kWords];
   size_t size_ = 0;
@@ -116,6 +124,9 @@ class DecisionCache {
   void Insert(const CacheKey& key, uint64_t hash, uint64_t generation, int64_t now_ms,
               Decision decision);
   void CountUncacheable() const;
+  // `key`'s hash under this cache's per-process secret seed (which keys share a bucket
+  // cannot be worked out from outside).
+  uint64_t HashOf(const CacheKey& key) const { return key.Hash(seed_); }
 
   CacheStats stats() const;
   size_t capacity() const { return buckets_ * kWays; }
@@ -145,6 +156,7 @@ class DecisionCache {
   };
   Counters& Mine() const;
 
+  uint64_t seed_;
   size_t shards_;
   size_t buckets_;  // a power of two
   int64_t ttl_ms_;

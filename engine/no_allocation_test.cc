@@ -10,6 +10,7 @@
 #include "compiler/compile.h"
 #include "compiler/world.h"
 #include "core/file.h"
+#include "engine/decider.h"
 #include "engine/engine.h"
 #include "engine/testing/request_generator.h"
 
@@ -60,6 +61,35 @@ TEST(NoAllocationTest, WarmEvaluationDoesNotAllocate) {
     EXPECT_EQ(g_allocations.load(), 0) << dir;
     EXPECT_GT(allowed, 0u) << dir;  // the requests exercise real decisions
   }
+}
+
+// The decision cache's hit path allocates nothing either: once every request has been decided
+// once (its pair resolved and memoized, its decision cached), deciding them all again does no
+// heap allocation, whatever the mix of hits and (evicted) misses.
+TEST(NoAllocationTest, CachedDecisionsDoNotAllocate) {
+  std::vector<Finding> findings;
+  std::optional<World> world = LoadWorld(Slurp("corpus/generated/tiny/world.json"), &findings);
+  ASSERT_TRUE(world.has_value());
+  RequestGenerator gen(*world, 11);
+  RequestBatch batch;
+  CompileOptions options;
+  for (int i = 0; i < 5000; ++i) {
+    const Request r = gen.Next();
+    options.extra_actions.push_back(r.action);
+    batch.Add(r);
+  }
+  batch.Seal();
+  Decider decider;
+  decider.Publish(*world, options);
+  EvalScratch scratch;
+  for (size_t i = 0; i < batch.size(); ++i) decider.Decide(batch[i], scratch);  // warm up
+  const uint64_t hits_before = decider.cache_stats().hits;
+  g_allocations = 0;
+  g_counting = true;
+  for (size_t i = 0; i < batch.size(); ++i) decider.Decide(batch[i], scratch);
+  g_counting = false;
+  EXPECT_EQ(g_allocations.load(), 0);
+  EXPECT_GT(decider.cache_stats().hits - hits_before, batch.size() / 2);  // mostly hits
 }
 
 }  // namespace

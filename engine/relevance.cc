@@ -1,8 +1,11 @@
 #include "engine/relevance.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
 
-#include "absl/hash/hash.h"
+#include "core/hash.h"
+#include "core/strings.h"
 #include "engine/engine.h"
 
 namespace arbiter {
@@ -28,11 +31,18 @@ void SortUnique(std::vector<std::string>* v) {
   v->erase(std::unique(v->begin(), v->end()), v->end());
 }
 
+uint64_t SizeBit(std::string_view key) { return uint64_t{1} << std::min<size_t>(key.size(), 63); }
+
 }  // namespace
 
 KeyRelevance::KeyRelevance(const CompiledWorld& world)
-    : world_(world), table_(std::make_unique<std::atomic<Entry*>[]>(kTableSize)) {
-  for (size_t i = 0; i < kTableSize; ++i) table_[i].store(nullptr, std::memory_order_relaxed);
+    : world_(world),
+      table_(std::make_unique<std::atomic<Entry*>[]>(kTableSize)),
+      named_(std::make_unique<std::atomic<Named*>[]>(kTableSize)) {
+  for (size_t i = 0; i < kTableSize; ++i) {
+    table_[i].store(nullptr, std::memory_order_relaxed);
+    named_[i].store(nullptr, std::memory_order_relaxed);
+  }
   for (const CompiledResource& r : world.resources) {
     if (r.policy) global_policies_.push_back(*r.policy);
   }
@@ -46,14 +56,20 @@ KeyRelevance::KeyRelevance(const CompiledWorld& world)
                          global_policies_.end());
   for (const CompiledStatement& st : world.statements) AddStatementKeys(st, &all_keys_);
   SortUnique(&all_keys_);
+  for (const std::string& k : all_keys_) {  // all_keys_ never changes again
+    all_.keys.push_back(k);
+    all_.size_mask |= SizeBit(k);
+  }
 }
 
 KeyRelevance::~KeyRelevance() {
-  for (size_t i = 0; i < kTableSize; ++i) delete table_[i].load(std::memory_order_relaxed);
+  for (size_t i = 0; i < kTableSize; ++i) {
+    delete table_[i].load(std::memory_order_relaxed);
+    FreeNamed()(named_[i].load(std::memory_order_relaxed));
+  }
 }
 
-std::vector<std::string> KeyRelevance::Compute(int64_t principal,
-                                               std::string_view lower_action) const {
+KeyRelevance::Keys KeyRelevance::Compute(int64_t principal, std::string_view lower_action) const {
   std::vector<uint32_t> policies = global_policies_;
   const CompiledPrincipal& p = world_.principals[static_cast<size_t>(principal)];
   policies.insert(policies.end(), p.identity.begin(), p.identity.end());
@@ -73,14 +89,22 @@ std::vector<std::string> KeyRelevance::Compute(int64_t principal,
     });
   }
   SortUnique(&keys);
-  return keys;
+  // As views of all_keys_, which holds every key a statement reads.
+  Keys out;
+  out.keys.reserve(keys.size());
+  for (const std::string& k : keys) {
+    out.keys.push_back(*std::lower_bound(all_keys_.begin(), all_keys_.end(), k));
+    out.size_mask |= SizeBit(k);
+  }
+  return out;
 }
 
-const std::vector<std::string>& KeyRelevance::For(int64_t principal, int64_t action,
-                                                  std::string_view lower_action) const {
-  if (principal < 0 || action < 0) return all_keys_;
+const KeyRelevance::Keys& KeyRelevance::For(int64_t principal, int64_t action,
+                                            std::string_view lower_action) const {
+  if (principal < 0 || action < 0) return all_;
   const uint64_t pair = (static_cast<uint64_t>(principal) << 32) | static_cast<uint64_t>(action);
-  const size_t start = absl::HashOf(pair) & (kTableSize - 1);
+  const size_t start =
+      HashBytes(std::string_view(reinterpret_cast<const char*>(&pair), 8)) & (kTableSize - 1);
   for (size_t i = 0; i < kProbes; ++i) {
     std::atomic<Entry*>& cell = table_[(start + i) & (kTableSize - 1)];
     Entry* e = cell.load(std::memory_order_acquire);
@@ -95,7 +119,59 @@ const std::vector<std::string>& KeyRelevance::For(int64_t principal, int64_t act
     }
     if (expected->pair == pair) return expected->keys;  // another thread published it
   }
-  return all_keys_;  // the neighbourhood is full: the conservative answer
+  return all_;  // the neighbourhood is full: the conservative answer
+}
+
+KeyRelevance::Resolved KeyRelevance::Resolve(std::string_view principal, std::string_view action,
+                                             std::string& lower) const {
+  const uint64_t hash = HashBytes(action, HashBytes(principal));
+  const size_t start = hash & (kTableSize - 1);
+  size_t free = kTableSize;  // the first empty cell of the neighbourhood
+  for (size_t i = 0; i < kProbes; ++i) {
+    const Named* n = named_[(start + i) & (kTableSize - 1)].load(std::memory_order_acquire);
+    if (n == nullptr) {
+      free = (start + i) & (kTableSize - 1);
+      break;
+    }
+    if (n->hash == hash && n->principal_size == principal.size() &&
+        n->action_size == action.size() &&
+        SameBytes(n->text(), principal.data(), principal.size()) &&
+        SameBytes(n->text() + principal.size(), action.data(), action.size())) {
+      return n->resolved;
+    }
+  }
+
+  // First sight of the pair (or a full neighbourhood): the lookups themselves.
+  lower.assign(action);
+  for (char& c : lower) c = AsciiLower(c);
+  Resolved r;
+  if (const uint32_t id = world_.principal_ids.Find(principal); id != NameIndex::kNotFound) {
+    r.principal = id;
+  }
+  if (const uint32_t id = world_.action_ids.Find(lower); id != NameIndex::kNotFound) {
+    r.action = id;
+  } else {
+    r.lower_action = lower;
+  }
+  const Keys& keys = For(r.principal, r.action, lower);
+  r.keys = keys.keys;
+  r.size_mask = keys.size_mask;
+  if (r.principal < 0 || r.action < 0 || free == kTableSize) return r;
+  const size_t text = principal.size() + action.size();
+  std::unique_ptr<Named, FreeNamed> fresh(
+      static_cast<Named*>(::operator new(sizeof(Named) + text)));
+  new (fresh.get())
+      Named{hash, static_cast<uint32_t>(principal.size()), static_cast<uint32_t>(action.size()), r};
+  char* out = reinterpret_cast<char*>(fresh.get() + 1);
+  if (!principal.empty()) std::memcpy(out, principal.data(), principal.size());
+  if (!action.empty()) std::memcpy(out + principal.size(), action.data(), action.size());
+  // Publish into the first empty cell; if another thread took it meanwhile, skip memoizing
+  // (a later request will): the answer is the same either way.
+  Named* expected = nullptr;
+  if (named_[free].compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel)) {
+    fresh.release();
+  }
+  return r;
 }
 
 }  // namespace arbiter

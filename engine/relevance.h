@@ -11,17 +11,26 @@
 // Principals the world does not list, and actions it does not intern, get the union over
 // every policy: more keys than needed, never fewer.
 //
-// Thread-safety: For() is lock-free; the first call for a pair computes its keys (a
+// Resolve() is the decision cache's first step for every request. It memoizes, per
+// (principal, action) exactly as the request writes them, the principal's index, the
+// action's id and the relevant keys in one allocation, so that a repeated pair costs one
+// hash of the two strings, one probe and one comparison instead of two name lookups and a
+// pair lookup. Only pairs the world knows are memoized (at most principals x actions of the
+// world, and no more than the table holds): unknown ones are resolved each time.
+//
+// Thread-safety: Resolve() is lock-free; the first call for a pair computes its keys (a
 // scan of the principal's policies) and publishes them with one compare-and-swap.
 // Lifetime: tied to the CompiledWorld it was built for (one per snapshot).
 #ifndef ARBITER_ENGINE_RELEVANCE_H_
 #define ARBITER_ENGINE_RELEVANCE_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/compiled_world.h"
@@ -35,23 +44,59 @@ class KeyRelevance {
   KeyRelevance(const KeyRelevance&) = delete;
   KeyRelevance& operator=(const KeyRelevance&) = delete;
 
-  // Sorted, lower-cased key names. `principal` is an index into world.principals or -1;
-  // `action` an interned action id or -1 (then `lower_action` is used).
-  const std::vector<std::string>& For(int64_t principal, int64_t action,
-                                      std::string_view lower_action) const;
+  struct Resolved {
+    int64_t principal = -1;  // index into world.principals, or -1
+    int64_t action = -1;     // interned action id, or -1
+    // When action is -1: the request's action lower-cased (it lives in the `lower` that
+    // Resolve was given).
+    std::string_view lower_action;
+    // The relevant keys, lower-cased, sorted; they live as long as this KeyRelevance.
+    std::span<const std::string_view> keys;
+    // Bit min(|key|, 63) for each key: a context entry whose bit is clear is irrelevant
+    // without comparing text.
+    uint64_t size_mask = 0;
+    bool MayBeRelevant(std::string_view key) const {
+      return size_mask >> std::min<size_t>(key.size(), 63) & 1;
+    }
+  };
+  // The principal and action as the request writes them (the action in any case). `lower`
+  // is scratch for lower-casing the action on the first sight of a pair. No allocation
+  // once the pair is memoized.
+  Resolved Resolve(std::string_view principal, std::string_view action, std::string& lower) const;
 
  private:
+  // The relevant keys of a (principal index, action id) pair, shared by every spelling of
+  // the action.
+  struct Keys {
+    std::vector<std::string_view> keys;
+    uint64_t size_mask = 0;
+  };
   struct Entry {
     uint64_t pair;
-    std::vector<std::string> keys;
+    Keys keys;
   };
-  std::vector<std::string> Compute(int64_t principal, std::string_view lower_action) const;
+  // A memoized (principal, action) as a request wrote them, allocated with its text
+  // (principal then action) right after it.
+  struct Named {
+    uint64_t hash;
+    uint32_t principal_size, action_size;
+    Resolved resolved;
+    const char* text() const { return reinterpret_cast<const char*>(this + 1); }
+  };
+  struct FreeNamed {
+    void operator()(Named* n) const { ::operator delete(n); }
+  };
+  const Keys& For(int64_t principal, int64_t action, std::string_view lower_action) const;
+  Keys Compute(int64_t principal, std::string_view lower_action) const;
+
   const CompiledWorld& world_;
   std::vector<uint32_t> global_policies_;  // resource policies and RCPs
-  std::vector<std::string> all_keys_;      // every key any statement reads
+  std::vector<std::string> all_keys_;      // every key any statement reads, sorted
+  Keys all_;                               // all_keys_ as Keys
   static constexpr size_t kTableSize = 1u << 16;
   static constexpr size_t kProbes = 16;
   std::unique_ptr<std::atomic<Entry*>[]> table_;
+  std::unique_ptr<std::atomic<Named*>[]> named_;  // kTableSize cells, like table_
 };
 
 }  // namespace arbiter
