@@ -1,14 +1,20 @@
 // Engine vs reference on fuzzed policies and worlds: aborts on any difference in decision
-// or explanation. Input: one mode byte, eight seed bytes, then either a policy document
+// or explanation. For half the seeds the decision cache joins in: a Decider with a tiny
+// cache (so that eviction runs) decides each request, the same request again, its action in
+// another case and the request with one more context key, and must give the engine's
+// decision each time. Input: one mode byte, eight seed bytes, then either a policy document
 // (mode even: injected into a fixed world as identity policy, boundary, SCP and resource
 // policy) or a whole world file (mode odd).
 #include <cstdint>
 #include <cstring>
+#include <memory>
 #include <string_view>
 
 #include "compiler/compile.h"
 #include "compiler/policy_parser.h"
 #include "compiler/world.h"
+#include "core/strings.h"
+#include "engine/decider.h"
 #include "engine/engine.h"
 #include "engine/testing/request_generator.h"
 #include "reference/evaluator.h"
@@ -47,6 +53,14 @@ void Compare(const World& world, uint64_t seed) {
   CompileOptions options;
   if (seed & 1) options.extra_actions = gen.actions();
   const CompiledWorld compiled = Compile(world, options);
+  std::unique_ptr<Decider> cached;
+  if (seed & 2) {
+    CacheOptions tiny;
+    tiny.capacity = 16;
+    tiny.shards = 2;
+    cached = std::make_unique<Decider>(DeciderOptions{true, tiny});
+    cached->Publish(world, options);
+  }
   EvalScratch scratch;
   for (int i = 0; i < 40; ++i) {
     const Request r = gen.Next();
@@ -55,6 +69,21 @@ void Compare(const World& world, uint64_t seed) {
     const EvalResult fast = Evaluate(compiled, r, scratch, false);
     if (want.decision != got.decision || want.reasons != got.reasons ||
         want.decision != fast.decision) {
+      __builtin_trap();
+    }
+    if (!cached) continue;
+    if (cached->Decide(r, scratch) != fast.decision) __builtin_trap();
+    if (cached->Decide(r, scratch) != fast.decision) __builtin_trap();
+    Request variant = r;
+    for (char& c : variant.action) {
+      const bool lower = c >= 'a' && c <= 'z';
+      c = (i & 1) ? AsciiLower(c) : static_cast<char>(lower ? c - 32 : c);
+    }
+    if (cached->Decide(variant, scratch) != Evaluate(compiled, variant, scratch).decision) {
+      __builtin_trap();
+    }
+    variant.context[StrCat("x:k", i % 3)] = ContextValue{{StrCat(i)}, false};
+    if (cached->Decide(variant, scratch) != Evaluate(compiled, variant, scratch).decision) {
       __builtin_trap();
     }
   }
