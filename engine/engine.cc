@@ -835,9 +835,10 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
       c.iam && !c.p.service_linked_role ? c.p.org_account : nullptr;
   const bool rcp_service =
       c.has_action_id ? w.action_rcp[c.action_id] != 0 : RcpGovernsAction(req.action);
-  // An unnamed owner is the caller's account, for RCPs too (see ReferenceEvaluate).
+  // An unnamed owner (and an action on no resource) is the caller's account, for RCPs too
+  // (see ReferenceEvaluate).
   const CompiledAccount* rcp_owner =
-      !c.resource_account.empty() || req.resource == "*" ? c.resource_org_account : c.p.org_account;
+      !c.resource_account.empty() ? c.resource_org_account : c.p.org_account;
   const CompiledAccount* rcp_account =
       rcp_service && !c.p.service_linked_role ? rcp_owner : nullptr;
   const bool has_resource_policy = c.resource != nullptr && c.resource->policy.has_value();

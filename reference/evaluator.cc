@@ -478,8 +478,12 @@ EvalResult EvaluatePolicies(const World& world, const Request& req,
   // RCPs limit access to resources of member accounts, whoever the caller is. A resource
   // whose owner nothing names is evaluated as the caller's own (same-account rules below),
   // so the caller's account's RCPs apply to it too: assuming the same account for the
-  // grants and not for the guardrails would let an unnamed owner escape its RCPs.
-  const std::string_view rcp_owner = !resource_account.empty() || req.resource == "*"
+  // grants and not for the guardrails would let an unnamed owner escape its RCPs. An action
+  // that authorizes no resource ("*") falls under the caller's account's RCPs as well: RCPs
+  // apply to the resources in the action's "Resource type" column, and for an action with
+  // none, to the calling principal's account (orgs_manage_policies_rcps.html, "RCP effects
+  // on permissions"; AWS's data-perimeter RCPs list sts:GetFederationToken for this reason).
+  const std::string_view rcp_owner = !resource_account.empty()
                                          ? std::string_view(resource_account)
                                          : std::string_view(principal.account);
   const OrgAccount* rcp_account = nullptr;
