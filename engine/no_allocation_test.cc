@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
 
 #include "compiler/compile.h"
@@ -34,21 +35,33 @@ void operator delete(void* p, size_t) noexcept { std::free(p); }
 namespace arbiter {
 namespace {
 
+// A bundled world and 5,000 requests generated from it, packed, with their actions interned.
+struct Generated {
+  std::optional<World> world;
+  RequestBatch batch;
+  CompileOptions options;
+};
+std::unique_ptr<Generated> Generate(const std::string& dir, uint64_t seed) {
+  auto g = std::make_unique<Generated>();
+  std::vector<Finding> findings;
+  g->world = LoadWorld(Slurp(dir + "/world.json"), &findings);
+  if (!g->world) return g;
+  RequestGenerator gen(*g->world, seed);
+  for (int i = 0; i < 5000; ++i) {
+    const Request r = gen.Next();
+    g->options.extra_actions.push_back(r.action);
+    g->batch.Add(r);
+  }
+  g->batch.Seal();
+  return g;
+}
+
 TEST(NoAllocationTest, WarmEvaluationDoesNotAllocate) {
   for (const char* dir : {"corpus/example", "corpus/generated/tiny"}) {
-    std::vector<Finding> findings;
-    std::optional<World> world = LoadWorld(Slurp(std::string(dir) + "/world.json"), &findings);
-    ASSERT_TRUE(world.has_value()) << dir;
-    RequestGenerator gen(*world, 7);
-    RequestBatch batch;
-    CompileOptions options;
-    for (int i = 0; i < 5000; ++i) {
-      const Request r = gen.Next();
-      options.extra_actions.push_back(r.action);
-      batch.Add(r);
-    }
-    batch.Seal();
-    const CompiledWorld compiled = Compile(*world, options);
+    const std::unique_ptr<Generated> g = Generate(dir, 7);
+    ASSERT_TRUE(g->world.has_value()) << dir;
+    const RequestBatch& batch = g->batch;
+    const CompiledWorld compiled = Compile(*g->world, g->options);
     EvalScratch scratch;
     for (size_t i = 0; i < batch.size(); ++i) Evaluate(compiled, batch[i], scratch);  // warm up
     g_allocations = 0;
@@ -67,20 +80,11 @@ TEST(NoAllocationTest, WarmEvaluationDoesNotAllocate) {
 // once (its pair resolved and memoized, its decision cached), deciding them all again does no
 // heap allocation, whatever the mix of hits and (evicted) misses.
 TEST(NoAllocationTest, CachedDecisionsDoNotAllocate) {
-  std::vector<Finding> findings;
-  std::optional<World> world = LoadWorld(Slurp("corpus/generated/tiny/world.json"), &findings);
-  ASSERT_TRUE(world.has_value());
-  RequestGenerator gen(*world, 11);
-  RequestBatch batch;
-  CompileOptions options;
-  for (int i = 0; i < 5000; ++i) {
-    const Request r = gen.Next();
-    options.extra_actions.push_back(r.action);
-    batch.Add(r);
-  }
-  batch.Seal();
+  const std::unique_ptr<Generated> g = Generate("corpus/generated/tiny", 11);
+  ASSERT_TRUE(g->world.has_value());
+  const RequestBatch& batch = g->batch;
   Decider decider;
-  decider.Publish(*world, options);
+  decider.Publish(*g->world, g->options);
   EvalScratch scratch;
   for (size_t i = 0; i < batch.size(); ++i) decider.Decide(batch[i], scratch);  // warm up
   const uint64_t hits_before = decider.cache_stats().hits;
