@@ -50,10 +50,8 @@ DecisionCache::Counters& DecisionCache::Mine() const {
   return counters_[slot >= 0 ? slot : kMaxReaderThreads];
 }
 
-void DecisionCache::CountHit() const { Bump(Mine().hits); }
-
 bool DecisionCache::Lookup(const CacheKey& key, uint64_t hash, uint64_t generation, int64_t now_ms,
-                           Decision* out, bool count) const {
+                           Decision* out) const {
   const size_t bucket = hash & (buckets_ - 1);
   Slot* slots = &slots_[bucket * kWays];
   const size_t words = key.words();
@@ -80,10 +78,10 @@ bool DecisionCache::Lookup(const CacheKey& key, uint64_t hash, uint64_t generati
       s.referenced.store(1, std::memory_order_relaxed);
     }
     *out = static_cast<Decision>(decision);
-    if (count) Bump(Mine().hits);
+    Bump(Mine().hits);
     return true;
   }
-  if (count) Bump(Mine().misses);
+  Bump(Mine().misses);
   return false;
 }
 

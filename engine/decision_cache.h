@@ -113,12 +113,10 @@ class DecisionCache {
   DecisionCache& operator=(const DecisionCache&) = delete;
 
   // Lock-free and wait-free: true (and `*out`) when the cache holds `key` decided in
-  // snapshot `generation` and not expired at `now_ms`. `key` must be Finish()ed.
-  // `count`: whether the probe counts in the hit/miss statistics (a probe that another
-  // follows for the same request counts only its hit, see CountHit).
+  // snapshot `generation` and not expired at `now_ms`. `key` must be Finish()ed. Counts a
+  // hit or a miss in stats().
   bool Lookup(const CacheKey& key, uint64_t hash, uint64_t generation, int64_t now_ms,
-              Decision* out, bool count = true) const;
-  void CountHit() const;
+              Decision* out) const;
   // Stores a decision (replacing an older generation's or an expired entry, else evicting
   // by CLOCK within the bucket). Takes the shard's writer mutex.
   void Insert(const CacheKey& key, uint64_t hash, uint64_t generation, int64_t now_ms,
