@@ -714,7 +714,11 @@ class Parser {
         if (!ParseCidr(text)) bad("bad-cidr", "an IPv4 or IPv6 address or CIDR");
         break;
       case OperandType::kArn:
-        if (text != "*" && !SplitArn(text)) bad("bad-arn-operand", "an ARN");
+        // A truncated pattern ("arn:aws:sns:*") reads as it does in Resource: its final '*'
+        // covers the fields not written. The operand then matches as one pattern.
+        if (text != "*" && !SplitArn(text) && !IsTruncatedArnPattern(text)) {
+          bad("bad-arn-operand", "an ARN");
+        }
         break;
       case OperandType::kString:
         break;
