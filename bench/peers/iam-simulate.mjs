@@ -14,8 +14,8 @@
 //     (several session policies are merged into one document: iam-simulate takes one).
 //   - SCPs: the levels of the principal's account when it is in the organization and the
 //     principal is an IAM principal that is not a service-linked role.
-//   - RCPs: the levels of the resource's account (the caller's when nothing names the owner
-//     and the resource is not "*") when it is in the organization, the
+//   - RCPs: the levels of the resource's account (the caller's when nothing names the owner,
+//     and for an action on no resource, "*") when it is in the organization, the
 //     service is one RCPs govern and the caller is not a service-linked role
 //     (iam-simulate adds RCPFullAWSAccess itself).
 //   - resource policy: the world's longest-prefix resources[] entry; resource account:
@@ -195,10 +195,11 @@ function convert(req) {
   const service = req.action.split(':')[0].toLowerCase();
   const slr = isServiceLinkedRole(p);
   const scpLevels = iam && !slr && orgAccounts[p.account] ? orgLevels(orgAccounts[p.account].scps ?? []) : [];
-  // An owner nothing names is the caller's account, for RCPs too (unless the resource is "*").
+  // An owner nothing names is the caller's account, for RCPs too, and so is the account of an
+  // action on no resource ("*"; tests/golden/23).
   // "RCPs do not impact the kms:RetireGrant permission" (orgs_manage_policies_rcps.html).
   const rcpExempt = req.action.toLowerCase() === 'kms:retiregrant';
-  const rcpLevels = (resourceAccountKnown || req.resource !== '*') && RCP_SERVICES.has(service) && !rcpExempt && !slr && orgAccounts[resourceAccount]
+  const rcpLevels = RCP_SERVICES.has(service) && !rcpExempt && !slr && orgAccounts[resourceAccount]
     ? orgLevels(orgAccounts[resourceAccount].rcps ?? []) : [];
   const sessionNames = p.session_policies ?? [];
   const simulation = {
