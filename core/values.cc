@@ -295,15 +295,16 @@ std::optional<std::string> DecodeBase64(std::string_view s) {
 
 std::optional<ArnParts> SplitArn(std::string_view arn) {
   if (!StartsWith(arn, "arn:")) return std::nullopt;
-  std::string_view parts[5];
-  size_t start = 0;
-  for (int k = 0; k < 5; ++k) {
-    const size_t colon = arn.find(':', start);
-    if (colon == std::string_view::npos) return std::nullopt;
-    parts[k] = arn.substr(start, colon - start);
-    start = colon + 1;
+  // One pass to the fifth colon (the fields before the resource are short, so a byte loop
+  // beats a memchr call per field).
+  size_t colons[5];
+  int found = 0;
+  for (size_t i = 3; i < arn.size() && found < 5; ++i) {
+    if (arn[i] == ':') colons[found++] = i;
   }
-  return ArnParts{parts[1], parts[2], parts[3], parts[4], arn.substr(start)};
+  if (found < 5) return std::nullopt;
+  auto field = [&](int k) { return arn.substr(colons[k] + 1, colons[k + 1] - colons[k] - 1); };
+  return ArnParts{field(0), field(1), field(2), field(3), arn.substr(colons[4] + 1)};
 }
 
 bool IsAccountId(std::string_view s) {

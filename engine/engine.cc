@@ -812,7 +812,9 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     c.resource_account = resource_arn->account;  // see ReferenceEvaluate
   }
   if (!c.resource_account.empty()) {
-    c.resource_org_account = w.FindAccount(c.resource_account);
+    // Most requests stay in the caller's account, whose organization entry is found already.
+    c.resource_org_account = c.resource_account == c.p.account ? c.p.org_account
+                                                               : w.FindAccount(c.resource_account);
   }
   std::string& action = EngineAccess::action(scratch);
   action.assign(req.action);
