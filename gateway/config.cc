@@ -461,6 +461,13 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
           if (a.kind == AuthKind::kToken && a.identity_sources.size() != 1) {
             l.Error(oa, az, ap, "a TOKEN authorizer takes exactly one header");
           }
+          // "For the REQUEST authorizer, this is required when authorization caching is
+          // enabled" (API reference, Authorizer.identitySource).
+          if (a.kind == AuthKind::kRequest && a.ttl_seconds > 0 && source.empty()) {
+            l.Error(oa, az, ap,
+                    "a REQUEST authorizer with caching on (authorizerResultTtlInSeconds is "
+                    "not 0; 300 when not given) needs an identitySource");
+          }
           read_validation(&a);
           // The function's account decides between tables A and B (README.md). "For TOKEN
           // or REQUEST authorizers, this must be a well-formed Lambda function URI"

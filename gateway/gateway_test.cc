@@ -607,6 +607,34 @@ TEST(GatewayConfig, AcceptsWhatApiGatewayImports) {
   EXPECT_NE(errors.find("security scheme \"Unused\""), std::string::npos) << errors;
 }
 
+// "For the REQUEST authorizer, this [identitySource] is required when authorization caching
+// is enabled" (API Gateway API reference, Authorizer): caching is on unless the TTL is 0, and
+// 300 s when none is given.
+TEST(GatewayConfig, CachedRequestAuthorizerWithoutIdentitySourceIsRefused) {
+  auto api = [](std::string_view ttl) {
+    return StrCat(R"({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+      "paths": {"/pets": {"get": {"security": [{"Req": []}]}}},
+      "components": {"securitySchemes": {
+        "Req": {"type": "apiKey", "name": "Unused", "in": "header",
+                "x-amazon-apigateway-authtype": "custom",
+                "x-amazon-apigateway-authorizer": {"type": "request")",
+                  ttl, "}}}}}");
+  };
+  Scratch s;
+  s.Write("gateway.json", R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+      "account": "111122223333", "stage": "prod", "openapi": "api.json"},
+    "authorizers": {"Req": {"command": ["false"]}}})");
+  for (std::string_view ttl : {R"(, "authorizerResultTtlInSeconds": 300)", ""}) {
+    s.Write("api.json", api(ttl));
+    std::string errors;
+    EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr) << ttl;
+    EXPECT_NE(errors.find("needs an identitySource"), std::string::npos) << errors;
+  }
+  s.Write("api.json", api(R"(, "authorizerResultTtlInSeconds": 0)"));
+  std::string errors;
+  EXPECT_NE(LoadGateway(s.Path("gateway.json"), &errors), nullptr) << errors;
+}
+
 TEST(Gateway, ResourcePolicyDenyComesBeforeTheLambdaIdentitySource) {
   // "Before calling the Lambda authorizer, API Gateway first evaluates the policy and
   // checks for any explicit denials": a denied caller gets the deny, even without a token.
