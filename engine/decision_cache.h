@@ -1,8 +1,9 @@
 // A sharded decision cache whose lookups are lock-free and never wait for writers.
 //
 // Layout: one array of 4-way buckets of fixed-size slots (`shards` only split the writers'
-// mutexes). A slot holds
-// the FULL key (up to kMaxKeyBytes, compared word by word: a hash collision can never
+// mutexes), chosen by the key's hash under a per-process random seed (HashOf), so that
+// which keys share a bucket cannot be worked out from outside. A slot holds the FULL key
+// (up to CacheKey::kMaxBytes, compared word by word: a hash collision can never
 // return another request's decision), its hash, the snapshot generation it was decided
 // in, an expiry, the decision and a CLOCK reference bit, guarded by a per-slot sequence
 // number (a seqlock): a reader that overlaps a writer sees an odd or changed sequence and
@@ -38,7 +39,7 @@ struct CacheOptions {
 
 struct CacheStats {
   uint64_t hits = 0, misses = 0, inserts = 0, evictions = 0;
-  uint64_t uncacheable = 0;  // keys longer than kMaxKeyBytes (decided, not cached)
+  uint64_t uncacheable = 0;  // keys longer than CacheKey::kMaxBytes (decided, not cached)
   double hit_ratio() const {
     const uint64_t n = hits + misses;
     return n == 0 ? 0 : static_cast<double>(hits) / static_cast<double>(n);
