@@ -217,10 +217,11 @@ class Parser {
   // is linear in the text times the pattern length / 64).
   static constexpr size_t kMaxElementLength = 4096;
   bool CheckLength(const Value& v, const std::string& pointer) {
-    if (v.text.size() <= kMaxElementLength) return true;
+    if (v.text.size() <= kMaxElementLength) return true;  // fewer characters than bytes
+    const size_t characters = Utf8Length(v.text);
+    if (characters <= kMaxElementLength) return true;
     Error(v.offset, "too-long",
-          StrCat("a value of ", v.text.size(), " characters exceeds the limit of ",
-                 kMaxElementLength),
+          StrCat("a value of ", characters, " characters exceeds the limit of ", kMaxElementLength),
           pointer);
     return false;
   }

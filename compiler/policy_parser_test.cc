@@ -511,6 +511,58 @@ TEST(RequestTest, ParsesAndLowercasesContextKeys) {
       ParseRequest(R"({"principal":"*","action":"a:b","resource":"*","extra":1})", &r, &err));
 }
 
+// AWS sets these global keys itself; a malformed value would slip past the policies that
+// test it (a Deny on IpAddress does not match "999.0.2.10"), so the request is refused.
+TEST(RequestTest, TypedGlobalKeysMustParse) {
+  auto with = [](std::string_view key, std::string_view value) {
+    return StrCat(R"({"principal":"*","action":"a:b","resource":"*","context":{")", key, R"(":)",
+                  value, "}}");
+  };
+  Request r;
+  std::string err;
+  for (auto [key, value] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"aws:SourceIp", R"("192.0.2.10")"},
+           {"aws:SourceIp", R"("2001:db8::1")"},
+           {"AWS:SOURCEIP", R"("::ffff:192.0.2.10")"},
+           {"aws:CurrentTime", R"("2026-11-22T10:00:00Z")"},
+           {"aws:EpochTime", "1763805600"},
+           {"aws:SecureTransport", "true"},
+           {"aws:MultiFactorAuthPresent", R"("false")"},
+           {"aws:MultiFactorAuthAge", "3600"},
+           {"aws:UserAgent", R"("anything at all")"}}) {
+    EXPECT_TRUE(ParseRequest(with(key, value), &r, &err)) << key << " " << value << ": " << err;
+  }
+  for (auto [key, value] : std::vector<std::pair<std::string_view, std::string_view>>{
+           {"aws:SourceIp", R"("192.0.2.010")"},
+           {"aws:SourceIp", R"(" 192.0.2.10")"},
+           {"aws:SourceIp", R"("999.0.2.10")"},
+           {"aws:SourceIp", R"("203.0.113.0/0")"},
+           {"aws:SourceIp", R"("")"},
+           {"aws:SourceIp", "true"},
+           {"aws:SourceIp", R"(["192.0.2.10", "x"])"},
+           {"aws:CurrentTime", R"("garbage")"},
+           {"aws:CurrentTime", R"("2026-13-01T00:00:00Z")"},
+           {"aws:EpochTime", "true"},
+           {"aws:SecureTransport", R"("0")"},
+           {"aws:SecureTransport", "0"},
+           {"aws:ViaAWSService", R"("no")"},
+           {"aws:MultiFactorAuthAge", R"("x")"}}) {
+    EXPECT_FALSE(ParseRequest(with(key, value), &r, &err)) << key << " " << value;
+    EXPECT_NE(err.find("must be"), std::string::npos) << err;
+  }
+  // Values are bounded in characters (not bytes), and so are multivalued keys.
+  const std::string long_value = "\"" + std::string(kMaxRequestField + 1, 'x') + "\"";
+  EXPECT_FALSE(ParseRequest(with("k:v", long_value), &r, &err));
+  std::string accents = "\"";
+  for (size_t i = 0; i < kMaxRequestField; ++i) accents += "\u00e9";
+  accents += "\"";
+  EXPECT_TRUE(ParseRequest(with("k:v", accents), &r, &err)) << err;
+  std::string many = "[";
+  for (size_t i = 0; i <= kMaxContextValues; ++i) many += (i ? ",\"v\"" : "\"v\"");
+  many += "]";
+  EXPECT_FALSE(ParseRequest(with("k:v", many), &r, &err));
+}
+
 // ForAllValues in an Allow is flagged unless every key it tests is also required present
 // with "Null": {KEY: "false"}, the guard the multivalued-keys page recommends.
 TEST(PolicyParserTest, ForAllValuesAllowWarnsOnlyWithoutANullGuard) {

@@ -563,6 +563,54 @@ bool IsRequestResource(std::string_view resource) {
   return true;
 }
 
+namespace {
+
+// AWS sets these global keys itself, always well-formed
+// (reference_policies_condition-keys.html); a request that gives one malformed would slip
+// past the policies that test it (a Deny on IpAddress does not match "999.0.2.10"), so it is
+// refused. Returns the problem, or "" when the values fit the key's type.
+std::string CheckTypedKey(std::string_view key, const ContextValue& value) {
+  enum class Kind { kNone, kIp, kDate, kBool, kNumber };
+  const std::string lower = AsciiStrToLower(key);
+  Kind kind = Kind::kNone;
+  if (lower == "aws:sourceip") {
+    kind = Kind::kIp;
+  } else if (lower == "aws:currenttime" || lower == "aws:epochtime" ||
+             lower == "aws:tokenissuetime") {
+    kind = Kind::kDate;
+  } else if (lower == "aws:securetransport" || lower == "aws:multifactorauthpresent" ||
+             lower == "aws:viaawsservice" || lower == "aws:principalisawsservice") {
+    kind = Kind::kBool;
+  } else if (lower == "aws:multifactorauthage") {
+    kind = Kind::kNumber;
+  }
+  for (const std::string& v : value.values) {
+    switch (kind) {
+      case Kind::kNone:
+        return "";
+      case Kind::kIp:
+        if (v.find('/') == std::string::npos && ParseCidr(v)) continue;
+        return StrCat("context key \"", key, "\" must be an IPv4 or IPv6 address, not \"",
+                      v.substr(0, 60), "\"");
+      case Kind::kDate:
+        if (ParseDateMillis(v)) continue;
+        return StrCat("context key \"", key,
+                      "\" must be an ISO 8601 date-time or epoch seconds, not \"", v.substr(0, 60),
+                      "\"");
+      case Kind::kBool:
+        if (ParseBool(v)) continue;
+        return StrCat("context key \"", key, "\" must be true or false, not \"", v.substr(0, 60),
+                      "\"");
+      case Kind::kNumber:
+        if (ParseNumber(v)) continue;
+        return StrCat("context key \"", key, "\" must be a number, not \"", v.substr(0, 60), "\"");
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 bool ParseRequest(std::string_view line, Request* out, std::string* error) {
   json::Value v;
   json::Error jerr;
@@ -590,7 +638,7 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
         *error = StrCat("\"", m.key, "\" must be a string");
         return false;
       }
-      if (m.value.text.size() > kMaxRequestField) {
+      if (Utf8Length(m.value.text) > kMaxRequestField) {
         *error = StrCat("\"", m.key, "\" is longer than ", kMaxRequestField, " characters");
         return false;
       }
@@ -629,6 +677,11 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
           switch (x.type) {
             case Type::kString:
             case Type::kNumber:
+              if (Utf8Length(x.text) > kMaxRequestField) {
+                *error = StrCat("a value of context key \"", c.key, "\" is longer than ",
+                                kMaxRequestField, " characters");
+                return false;
+              }
               *dst = x.text;
               return true;
             case Type::kBool:
@@ -641,11 +694,20 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
           }
         };
         if (c.value.is_array()) {
+          if (c.value.elements.size() > kMaxContextValues) {
+            *error =
+                StrCat("context key \"", c.key, "\" has more than ", kMaxContextValues, " values");
+            return false;
+          }
           cv.multi = true;
           for (const json::Value& x : c.value.elements) {
             if (!scalar(x, &cv.values.emplace_back())) return false;
           }
         } else if (!scalar(c.value, &cv.values.emplace_back())) {
+          return false;
+        }
+        if (std::string problem = CheckTypedKey(c.key, cv); !problem.empty()) {
+          *error = std::move(problem);
           return false;
         }
         if (!out->context.emplace(AsciiStrToLower(c.key), std::move(cv)).second) {

@@ -107,8 +107,9 @@ struct Request {
 // Longest principal, action, resource or resource_account a request may give, and the
 // most context keys (AWS request contexts carry dozens; the engine scans them per
 // condition key, so the cap bounds that work).
-inline constexpr size_t kMaxRequestField = 8192;
+inline constexpr size_t kMaxRequestField = 8192;  // characters, for context values too
 inline constexpr size_t kMaxContextKeys = 1024;
+inline constexpr size_t kMaxContextValues = 1024;  // values of one multivalued key
 
 // What a request's "action" and "resource" must be (SPEC section 3). An action is
 // "service:ActionName": the service prefix letters, digits and '-', the name letters,

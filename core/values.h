@@ -36,6 +36,14 @@ std::optional<IpNetwork> ParseCidr(std::string_view s);
 // BinaryEquals operands: standard base64 (RFC 4648), padding required.
 std::optional<std::string> DecodeBase64(std::string_view s);
 
+// Whether an ARN's account field names the resource's owner (SPEC section 3): any value but
+// empty (S3 and other resources without one) and "aws" (AWS-owned, such as the managed
+// policies arn:aws:iam::aws:policy/...). A value that is not 12 digits names an owner that
+// no caller is, so the request is cross-account and borrows no same-account grant.
+inline bool NamesOwner(std::string_view account_field) {
+  return !account_field.empty() && account_field != "aws";
+}
+
 // arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE; the resource keeps any further colons.
 struct ArnParts {
   std::string_view partition, service, region, account, resource;

@@ -808,13 +808,13 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     c.resource_account = req.resource_account;
   } else if (c.resource && c.resource->entry.account) {
     c.resource_account = *c.resource->entry.account;
-  } else if (resource_arn && IsAccountId(resource_arn->account)) {
+  } else if (resource_arn && NamesOwner(resource_arn->account)) {
     c.resource_account = resource_arn->account;  // see ReferenceEvaluate
   }
   if (!c.resource_account.empty()) {
     // Most requests stay in the caller's account, whose organization entry is found already.
-    c.resource_org_account = c.resource_account == c.p.account ? c.p.org_account
-                                                               : w.FindAccount(c.resource_account);
+    c.resource_org_account =
+        c.resource_account == c.p.account ? c.p.org_account : w.FindAccount(c.resource_account);
   }
   std::string& action = EngineAccess::action(scratch);
   action.assign(req.action);

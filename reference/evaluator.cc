@@ -455,9 +455,10 @@ EvalResult EvaluatePolicies(const World& world, const Request& req,
     resource_account = *req.resource_account;
   } else if (resource && resource->account) {
     resource_account = *resource->account;
-  } else if (const auto arn = SplitArn(req.resource); arn && IsAccountId(arn->account)) {
-    // Only an account id names an owner: AWS-owned resources ("aws" in
-    // arn:aws:iam::aws:policy/ReadOnlyAccess, or nothing) are not another account's.
+  } else if (const auto arn = SplitArn(req.resource); arn && NamesOwner(arn->account)) {
+    // AWS-owned resources ("aws" in arn:aws:iam::aws:policy/ReadOnlyAccess, or nothing) are
+    // not another account's; any other value names the owner, even one that is not a
+    // well-formed account id (then no caller is its owner: cross-account, fail closed).
     resource_account = std::string(arn->account);
   }
   const Context context = BuildContext(world, req, principal, resource, resource_account);

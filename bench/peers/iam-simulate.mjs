@@ -19,9 +19,9 @@
 //     service is one RCPs govern and the caller is not a service-linked role
 //     (iam-simulate adds RCPFullAWSAccess itself).
 //   - resource policy: the world's longest-prefix resources[] entry; resource account:
-//     request.resource_account, else that entry's account, else the ARN's account field when
-//     it is a 12-digit account id, else (S3 ARNs of unknown buckets) the principal's account, which is what Arbiter's
-//     "no resource account means same account" rule amounts to.
+//     request.resource_account, else that entry's account, else the ARN's account field unless
+//     it is empty or "aws", else (S3 ARNs of unknown buckets) the principal's account, which is
+//     what Arbiter's "no resource account means same account" rule amounts to.
 //   - context: the request's keys, values as strings (booleans and numbers printed), arrays
 //     kept; then the keys SPEC section 3 derives from the world (aws:PrincipalArn,
 //     aws:PrincipalAccount, aws:PrincipalType, aws:userid, aws:username,
@@ -165,7 +165,7 @@ function convert(req) {
   const resource = req.resource === '*' ? undefined : findResource(req.resource);
   const arnAccount = splitArn(req.resource)?.account;
   // Only a 12-digit account id in the ARN names an owner ("aws" in AWS-owned ARNs does not).
-  let resourceAccount = req.resource_account ?? resource?.account ?? (isAccountId(arnAccount ?? '') ? arnAccount : '');
+  let resourceAccount = req.resource_account ?? resource?.account ?? (arnAccount && arnAccount !== 'aws' ? arnAccount : '');
   const resourceAccountKnown = resourceAccount !== '';
   if (!resourceAccountKnown) resourceAccount = p.account || '000000000000';
 
