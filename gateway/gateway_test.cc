@@ -894,6 +894,21 @@ TEST(HttpRequestParse, FieldsAndErrors) {
                           R"({"method": "GET", "method": "GET", "path": "/"})"}) {
     EXPECT_FALSE(ParseHttpRequest(bad, 0).ok()) << bad;
   }
+  // source_ip is what resource-policy IpAddress conditions read: a malformed one would slip
+  // past an IP Deny, so it is refused (absent, it is simply not in the request context).
+  for (const char* ip : {"192.0.2.010", "192.0.2.10 ", " 192.0.2.10", "999.0.2.10", "",
+                         "192.0.2.0/24", "localhost"}) {
+    EXPECT_FALSE(
+        ParseHttpRequest(StrCat(R"({"method": "GET", "path": "/", "source_ip": ")", ip, "\"}"), 0)
+            .ok())
+        << ip;
+  }
+  for (const char* ip : {"192.0.2.10", "2001:db8::7", "::ffff:192.0.2.10"}) {
+    EXPECT_TRUE(
+        ParseHttpRequest(StrCat(R"({"method": "GET", "path": "/", "source_ip": ")", ip, "\"}"), 0)
+            .ok())
+        << ip;
+  }
 }
 
 }  // namespace
