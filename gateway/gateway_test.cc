@@ -542,6 +542,30 @@ TEST(GatewayConfig, ErrorsNameFileLineAndPointer) {
   EXPECT_NE(errors.find("cannot read"), std::string::npos) << errors;
 }
 
+// Two equal keys anywhere in the API or gateway file are refused with their pointer: the
+// first one used to win, where most JSON readers keep the last (an unsigned request got past
+// "security": [], "security": [{"sigv4": []}]).
+TEST(GatewayConfig, DuplicateKeysAnywhereAreRefused) {
+  Scratch s;
+  s.Write("api.json",
+          OpenApi(R"({"/pets": {"get": {"security": [], "security": [{"Tok": []}]}}})"));
+  s.Write("gateway.json", StrCat(R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+      "account": "111122223333", "stage": "prod", "openapi": "api.json"})",
+                                 kAuthorizers, "}"));
+  std::string errors;
+  EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr);
+  EXPECT_NE(errors.find("\"security\" is given twice"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("(/paths/~1pets/get/security)"), std::string::npos) << errors;
+
+  s.Write("api.json", OpenApi(R"({"/pets": {"get": {}}})"));
+  s.Write("gateway.json", StrCat(R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+      "account": "111122223333", "stage": "prod", "openapi": "api.json", "openapi": "x.json"})",
+                                 kAuthorizers, "}"));
+  errors.clear();
+  EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr);
+  EXPECT_NE(errors.find("(/api/openapi)"), std::string::npos) << errors;
+}
+
 TEST(GatewayConfig, ResourcePolicyErrorsAreReported) {
   Scratch s;
   s.Write("api.json", OpenApi(R"({"/pets": {"get": {}}})", R"(,
