@@ -282,12 +282,17 @@ Values Lookup(const KeyRef& k, const Ctx& c) {
   return Values{};
 }
 
-// Substitutes policy variables into scratch slot `slot`; false when one has no value.
-bool Substitute(const std::vector<VariablePiece>& pieces, Ctx& c, size_t slot) {
+// Substitutes policy variables into scratch slot `slot`; false when one has no value, or
+// when the text holds more than `longest` literal bytes: each literal byte matches a byte of
+// the value, so such a text matches no value of at most `longest` bytes, exactly as a text
+// with a valueless variable matches none. That bounds the work and the scratch memory by
+// the values compared, however many variables a hostile policy repeats.
+bool Substitute(const std::vector<VariablePiece>& pieces, Ctx& c, size_t slot, size_t longest) {
   std::string& text = EngineAccess::text(c.scratch, slot);
   std::string& lit = EngineAccess::literal(c.scratch, slot);
   text.clear();
   lit.clear();
+  size_t literal_bytes = 0;
   for (const VariablePiece& piece : pieces) {
     std::string_view add;
     char literal = 1;
@@ -311,6 +316,11 @@ bool Substitute(const std::vector<VariablePiece>& pieces, Ctx& c, size_t slot) {
         break;
       }
     }
+    literal_bytes += literal ? add.size()
+                             : add.size() - static_cast<size_t>(std::count_if(
+                                                add.begin(), add.end(),
+                                                [](char ch) { return ch == '*' || ch == '?'; }));
+    if (literal_bytes > longest) return false;
     text.append(add);
     lit.append(add.size(), literal);
   }
@@ -419,10 +429,12 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
   }
   // Substitute every operand with variables first. One holding a variable with no value
   // matches no value (see Substitute in reference/evaluator.cc).
+  size_t longest = 0;
+  for (size_t i = 0; i < values.size(); ++i) longest = std::max(longest, values[i].size());
   size_t slots = 0;
   for (const CompiledOperand& o : c.operands) {
     if (!o.has_variables) continue;
-    EngineAccess::resolved(ctx.scratch, slots) = Substitute(o.pieces(), ctx, slots);
+    EngineAccess::resolved(ctx.scratch, slots) = Substitute(o.pieces(), ctx, slots, longest);
     ++slots;
   }
   auto matches = [&](std::string_view value) {
@@ -547,7 +559,7 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
       case CompiledPattern::Kind::kVariable:
         // A variable with no value: the entry matches no resource (see Substitute).
         m = StartsWith(resource, r.variables->static_prefix) &&
-            Substitute(r.variables->pieces, c, 0) &&
+            Substitute(r.variables->pieces, c, 0, resource.size()) &&
             GlobMatchDynamic(EngineAccess::text(c.scratch, 0),
                              EngineAccess::literal(c.scratch, 0).data(), resource, GlobMode::kArn);
         break;
