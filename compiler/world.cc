@@ -7,6 +7,7 @@
 #include <tuple>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "compiler/policy_parser.h"
 #include "core/strings.h"
@@ -112,8 +113,12 @@ class WorldLoader {
     }
     // Names that "policies" does not define: AWS's two built-in policies, each only in its
     // own slot, whatever the order of the keys that name it; anything else is unknown.
+    absl::flat_hash_set<absl::string_view> defined;  // O(1) per name, not a scan per use
+    if (policies) {
+      for (const Member& m : policies->members) defined.insert(ToAbsl(m.key));
+    }
     for (const auto& [name, refs] : uses_) {
-      if (policies && policies->Find(name)) continue;  // defined (invalid ones are reported)
+      if (defined.contains(ToAbsl(name))) continue;  // defined (invalid ones are reported)
       const bool scp_builtin = name == kFullAWSAccess;
       const bool rcp_builtin = name == kRCPFullAWSAccess;
       bool used_in_slot = false;
@@ -246,18 +251,19 @@ class WorldLoader {
     Tags tags;
     if (!Expect(v, Type::kObject, pointer)) return tags;
     CheckDuplicates(v, pointer);
+    // Lower-cased key -> the first tag with it: one lookup per tag, not a scan.
+    absl::flat_hash_map<std::string, size_t> first;
     for (const Member& m : v.members) {
       if (auto s = String(m.value, json::PointerAppend(pointer, m.key))) {
-        for (const auto& [key, value] : tags) {
-          if (key != m.key && EqualsIgnoreCase(key, m.key)) {
-            // Condition keys are case-insensitive (aws:PrincipalTag/Team is
-            // aws:PrincipalTag/team): only the first of these tags can ever be seen.
-            findings_->push_back({Severity::kWarning, m.key_offset, "tag-case",
-                                  StrCat("tag \"", m.key, "\" differs from \"", key,
-                                         "\" only in case; conditions see only the first"),
-                                  json::PointerAppend(pointer, m.key)});
-            break;
-          }
+        const auto [it, inserted] = first.emplace(AsciiStrToLower(m.key), tags.size());
+        if (!inserted && tags[it->second].first != m.key) {
+          // Condition keys are case-insensitive (aws:PrincipalTag/Team is
+          // aws:PrincipalTag/team): only the first of these tags can ever be seen.
+          findings_->push_back(
+              {Severity::kWarning, m.key_offset, "tag-case",
+               StrCat("tag \"", m.key, "\" differs from \"", tags[it->second].first,
+                      "\" only in case; conditions see only the first"),
+               json::PointerAppend(pointer, m.key)});
         }
         tags.emplace_back(m.key, *s);
       }
