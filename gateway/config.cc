@@ -775,9 +775,21 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
         }
         Source js;
         if (!l.Read(m.value.text, &js, &gw, &m.value, p)) continue;
-        absl::StatusOr<jwt::Jwks> keys = jwt::Jwks::Parse(js.text);
+        size_t bad_key = SIZE_MAX;
+        absl::StatusOr<jwt::Jwks> keys = jwt::Jwks::Parse(js.text, &bad_key);
         if (!keys.ok()) {
-          l.Error(js, &js.root, "", std::string(keys.status().message()), "jwks");
+          // Point at the key at fault when there is one, else at "keys" or the document.
+          const json::Value* at = &js.root;
+          std::string where;
+          if (const json::Value* list = js.root.Find("keys")) {
+            at = list;
+            where = "/keys";
+            if (list->is_array() && bad_key < list->elements.size()) {
+              at = &list->elements[bad_key];
+              where = json::PointerAppend(where, bad_key);
+            }
+          }
+          l.Error(js, at, where, std::string(keys.status().message()), "jwks");
           continue;
         }
         cfg->jwks.emplace(m.key, std::move(*keys));
@@ -789,7 +801,8 @@ std::unique_ptr<GatewayConfig> LoadGateway(const std::string& path, std::string*
     if (a.kind == AuthKind::kJwt) issuers.push_back(a.jwt_issuer);
     for (const std::string& iss : issuers) {
       if (!iss.empty() && cfg->jwks.find(iss) == cfg->jwks.end()) {
-        l.Error(gw, &gw.root, "/jwks",
+        const json::Value* jwks = gw.root.Find("jwks");
+        l.Error(gw, jwks != nullptr ? jwks : &gw.root, "/jwks",
                 StrCat("authorizer \"", a.name, "\" needs the keys of issuer \"", iss,
                        "\" in \"jwks\""));
       }

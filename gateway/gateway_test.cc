@@ -566,6 +566,23 @@ TEST(GatewayConfig, DuplicateKeysAnywhereAreRefused) {
   EXPECT_NE(errors.find("(/api/openapi)"), std::string::npos) << errors;
 }
 
+// A JWKS file with a bad key names that key's line, column and pointer.
+TEST(GatewayConfig, JwksErrorsPointAtTheKey) {
+  Scratch s;
+  s.Write("jwks.json",
+          "{\n  \"keys\": [\n    {\"kty\": \"RSA\", \"kid\": 5, \"n\": \"x\", \"e\": \"AQAB\"}\n  "
+          "]\n}\n");
+  s.Write("api.json", OpenApi(R"({"/pets": {"get": {}}})"));
+  s.Write("gateway.json", StrCat(R"({"api": {"id": "a1b2c3d4e5", "region": "us-east-1",
+      "account": "111122223333", "stage": "prod", "openapi": "api.json"},
+    "jwks": {"https://issuer.example/pool": "jwks.json"})",
+                                 kAuthorizers, "}"));
+  std::string errors;
+  EXPECT_EQ(LoadGateway(s.Path("gateway.json"), &errors), nullptr);
+  EXPECT_NE(errors.find("jwks.json:3:5: error:"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("(/keys/0)"), std::string::npos) << errors;
+}
+
 TEST(GatewayConfig, ResourcePolicyErrorsAreReported) {
   Scratch s;
   s.Write("api.json", OpenApi(R"({"/pets": {"get": {}}})", R"(,

@@ -439,7 +439,7 @@ absl::Status AddKey(const json::Value& key, Jwks::Impl* impl) {
 
 }  // namespace
 
-absl::StatusOr<Jwks> Jwks::Parse(std::string_view text) {
+absl::StatusOr<Jwks> Jwks::Parse(std::string_view text, size_t* bad_key) {
   auto error = [](std::string_view message) {
     return absl::InvalidArgumentError(ToAbsl(StrCat("jwks: ", message)));
   };
@@ -455,6 +455,7 @@ absl::StatusOr<Jwks> Jwks::Parse(std::string_view text) {
   auto impl = std::make_shared<Impl>();
   for (size_t i = 0; i < keys->elements.size(); ++i) {
     if (absl::Status s = AddKey(keys->elements[i], impl.get()); !s.ok()) {
+      if (bad_key != nullptr) *bad_key = i;
       return error(StrCat("keys[", i, "]: ", Message(s)));
     }
   }

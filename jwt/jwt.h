@@ -56,7 +56,9 @@ class Jwks {
   // Errors: malformed JSON or duplicate members anywhere, a member of the wrong type, a
   // malformed or weak usable key, private key material (`d`) on an RSA/EC key, an `alg`
   // inconsistent with kty/crv, two usable keys with the same kid, input over 1 MiB.
-  static absl::StatusOr<Jwks> Parse(std::string_view json);
+  // When `bad_key` is given and one element of "keys" is at fault, it is set to its index
+  // (so that a caller holding the document can point at it).
+  static absl::StatusOr<Jwks> Parse(std::string_view json, size_t* bad_key = nullptr);
 
   // Number of usable keys.
   size_t size() const;
