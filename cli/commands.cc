@@ -481,8 +481,9 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
   // cached run hits on every request its key fits).
   DeciderOptions decider_options;
   decider_options.cache = !o.no_cache;
-  // Sized for the working set: every request may hold two entries (its exact key and its
-  // relevance key); a cache smaller than the set it cycles through measures eviction.
+  // Sized for the working set: one entry per request at most (its key), and as many again
+  // as room in the 4-way buckets; a cache smaller than the set it cycles through measures
+  // eviction instead.
   decider_options.cache_options.capacity =
       std::max(decider_options.cache_options.capacity, 2 * requests.size());
   Decider decider(decider_options);
