@@ -62,7 +62,7 @@ class Loader {
     // Anywhere in the file: JSON readers disagree on which of two equal keys wins (the
     // first here, the last in most), so a duplicate is refused rather than guessed.
     std::string where;
-    if (const json::Member* dup = FirstDuplicate(out->root, &where)) {
+    if (const json::Member* dup = json::FirstDuplicate(out->root, &where)) {
       Finding f;
       f.offset = dup->key_offset;
       f.code = "duplicate-key";
@@ -72,30 +72,6 @@ class Loader {
       return false;
     }
     return true;
-  }
-
-  // The first key given twice in an object anywhere in `v` (document order); *pointer is
-  // that object's JSON pointer.
-  static const json::Member* FirstDuplicate(const json::Value& v, std::string* pointer) {
-    if (v.is_object()) {
-      if (auto dup = json::DuplicateMembers(v); !dup.empty()) return dup[0];
-      for (const json::Member& m : v.members) {
-        std::string inner = json::PointerAppend(*pointer, m.key);
-        if (const json::Member* d = FirstDuplicate(m.value, &inner)) {
-          *pointer = std::move(inner);
-          return d;
-        }
-      }
-    } else if (v.is_array()) {
-      for (size_t i = 0; i < v.elements.size(); ++i) {
-        std::string inner = json::PointerAppend(*pointer, i);
-        if (const json::Member* d = FirstDuplicate(v.elements[i], &inner)) {
-          *pointer = std::move(inner);
-          return d;
-        }
-      }
-    }
-    return nullptr;
   }
 
   void Error(const Source& src, const json::Value* at, std::string_view pointer,

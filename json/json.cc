@@ -557,6 +557,27 @@ std::vector<const Member*> DuplicateMembers(const Value& v) {
   return out;
 }
 
+const Member* FirstDuplicate(const Value& v, std::string* pointer) {
+  auto inside = [&](const Value& child, auto token) -> const Member* {
+    if (pointer == nullptr) return FirstDuplicate(child, nullptr);
+    std::string inner = PointerAppend(*pointer, token);
+    const Member* d = FirstDuplicate(child, &inner);
+    if (d != nullptr) *pointer = std::move(inner);
+    return d;
+  };
+  if (v.is_object()) {
+    if (std::vector<const Member*> dups = DuplicateMembers(v); !dups.empty()) return dups.front();
+    for (const Member& m : v.members) {
+      if (const Member* d = inside(m.value, std::string_view(m.key))) return d;
+    }
+  } else if (v.is_array()) {
+    for (size_t i = 0; i < v.elements.size(); ++i) {
+      if (const Member* d = inside(v.elements[i], i)) return d;
+    }
+  }
+  return nullptr;
+}
+
 const Value* Value::Find(std::string_view key) const {
   for (const Member& m : members) {
     if (m.key == key) return &m.value;

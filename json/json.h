@@ -49,6 +49,11 @@ struct Member;
 // O(n) expected (pairwise for small objects, hashing for large ones).
 std::vector<const Member*> DuplicateMembers(const Value& v);
 
+// The first member, at any depth (an object's own duplicates before its children's), whose
+// key an earlier member of the same object used, or null. When `pointer` is given it must
+// hold v's JSON pointer, and on a find it is set to the pointer of that member's object.
+const Member* FirstDuplicate(const Value& v, std::string* pointer = nullptr);
+
 struct Member {
   std::string key;
   uint32_t key_offset = 0;  // offset of the key's opening quote

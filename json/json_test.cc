@@ -54,6 +54,24 @@ TEST(JsonTest, KeepsDuplicateKeysInOrder) {
   EXPECT_EQ(v.members[1].key_offset, 9u);
 }
 
+TEST(JsonTest, FirstDuplicateAtAnyDepthWithItsPointer) {
+  EXPECT_EQ(FirstDuplicate(MustParse(R"({"a": [{"b": 1}], "c": {"d": 2}})")), nullptr);
+  Value v = MustParse(R"({"a": [1, {"x/y": {"k": 1, "k": 2}}], "z": 0, "z": 1})");
+  std::string pointer;
+  const Member* d = FirstDuplicate(v, &pointer);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->key, "z");  // the object's own duplicates come before its children's
+  EXPECT_EQ(pointer, "");
+  v = MustParse(R"({"a": [1, {"x/y": {"k": 1, "k": 2}}]})");
+  pointer.clear();
+  d = FirstDuplicate(v, &pointer);
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->key, "k");
+  EXPECT_EQ(d->key_offset, 27u);  // the second "k"
+  EXPECT_EQ(pointer, "/a/1/x~1y");
+  EXPECT_EQ(FirstDuplicate(v), d);  // without a pointer: the same member
+}
+
 TEST(JsonTest, ScalarDocuments) {
   EXPECT_EQ(MustParse("  \"s\"").text, "s");
   EXPECT_EQ(MustParse("  \"s\"").offset, 2u);

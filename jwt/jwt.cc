@@ -160,22 +160,6 @@ std::string_view StripLeadingZeros(std::string_view b) {
 
 // ---- JSON ---------------------------------------------------------------------------------
 
-// The first member, at any depth, whose key an earlier member of the same object used.
-const json::Member* FirstDuplicate(const json::Value& v) {
-  if (v.is_object()) {
-    std::vector<const json::Member*> dups = json::DuplicateMembers(v);
-    if (!dups.empty()) return dups.front();
-    for (const json::Member& m : v.members) {
-      if (const json::Member* d = FirstDuplicate(m.value)) return d;
-    }
-  } else if (v.is_array()) {
-    for (const json::Value& e : v.elements) {
-      if (const json::Member* d = FirstDuplicate(e)) return d;
-    }
-  }
-  return nullptr;
-}
-
 // Parses one JSON object without duplicate members; `what` names it in errors.
 absl::Status ParseObject(std::string_view text, int max_depth, std::string_view what,
                          json::Value* out) {
@@ -192,7 +176,7 @@ absl::Status ParseObject(std::string_view text, int max_depth, std::string_view 
     return absl::InvalidArgumentError(
         ToAbsl(StrCat(what, " is a JSON ", json::TypeName(out->type), ", not an object")));
   }
-  if (const json::Member* dup = FirstDuplicate(*out)) {
+  if (const json::Member* dup = json::FirstDuplicate(*out)) {
     return absl::InvalidArgumentError(
         ToAbsl(StrCat(what, " has a duplicate member ", Quote(dup->key))));
   }
