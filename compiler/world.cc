@@ -576,40 +576,38 @@ namespace {
 // past the policies that test it (a Deny on IpAddress does not match "999.0.2.10"), so it is
 // refused. Returns the problem, or "" when the values fit the key's type.
 std::string CheckTypedKey(std::string_view key, const ContextValue& value) {
-  enum class Kind { kNone, kIp, kDate, kBool, kNumber };
   const std::string lower = AsciiStrToLower(key);
-  Kind kind = Kind::kNone;
+  OperandType type = OperandType::kString;  // any text
   if (lower == "aws:sourceip") {
-    kind = Kind::kIp;
+    type = OperandType::kIp;
   } else if (lower == "aws:currenttime" || lower == "aws:epochtime" ||
              lower == "aws:tokenissuetime") {
-    kind = Kind::kDate;
+    type = OperandType::kDate;
   } else if (lower == "aws:securetransport" || lower == "aws:multifactorauthpresent" ||
              lower == "aws:viaawsservice" || lower == "aws:principalisawsservice") {
-    kind = Kind::kBool;
+    type = OperandType::kBool;
   } else if (lower == "aws:multifactorauthage") {
-    kind = Kind::kNumber;
+    type = OperandType::kNumber;
   }
+  auto problem = [&](std::string_view v, std::string_view what) {
+    return StrCat("context key \"", key, "\" must be ", what, ", not \"", v.substr(0, 60), "\"");
+  };
   for (const std::string& v : value.values) {
-    switch (kind) {
-      case Kind::kNone:
+    switch (type) {
+      case OperandType::kIp:
+        if (!ParseIpAddress(v)) return problem(v, "an IPv4 or IPv6 address");
+        break;
+      case OperandType::kDate:
+        if (!ParseDateMillis(v)) return problem(v, "an ISO 8601 date-time or epoch seconds");
+        break;
+      case OperandType::kBool:
+        if (!ParseBool(v)) return problem(v, "true or false");
+        break;
+      case OperandType::kNumber:
+        if (!ParseNumber(v)) return problem(v, "a number");
+        break;
+      default:
         return "";
-      case Kind::kIp:
-        if (v.find('/') == std::string::npos && ParseCidr(v)) continue;
-        return StrCat("context key \"", key, "\" must be an IPv4 or IPv6 address, not \"",
-                      v.substr(0, 60), "\"");
-      case Kind::kDate:
-        if (ParseDateMillis(v)) continue;
-        return StrCat("context key \"", key,
-                      "\" must be an ISO 8601 date-time or epoch seconds, not \"", v.substr(0, 60),
-                      "\"");
-      case Kind::kBool:
-        if (ParseBool(v)) continue;
-        return StrCat("context key \"", key, "\" must be true or false, not \"", v.substr(0, 60),
-                      "\"");
-      case Kind::kNumber:
-        if (ParseNumber(v)) continue;
-        return StrCat("context key \"", key, "\" must be a number, not \"", v.substr(0, 60), "\"");
     }
   }
   return "";

@@ -293,6 +293,11 @@ std::optional<std::string> DecodeBase64(std::string_view s) {
   return out;
 }
 
+std::optional<IpNetwork> ParseIpAddress(std::string_view s) {
+  if (s.find('/') != std::string_view::npos) return std::nullopt;
+  return ParseCidr(s);
+}
+
 std::optional<ArnParts> SplitArn(std::string_view arn) {
   if (!StartsWith(arn, "arn:")) return std::nullopt;
   // One pass to the fifth colon (the fields before the resource are short, so a byte loop

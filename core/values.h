@@ -32,6 +32,8 @@ struct IpNetwork {
   bool Contains(const IpNetwork& address) const;
 };
 std::optional<IpNetwork> ParseCidr(std::string_view s);
+// A single IPv4 or IPv6 address: ParseCidr's forms without a "/prefix".
+std::optional<IpNetwork> ParseIpAddress(std::string_view s);
 
 // BinaryEquals operands: standard base64 (RFC 4648), padding required.
 std::optional<std::string> DecodeBase64(std::string_view s);

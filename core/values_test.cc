@@ -43,6 +43,15 @@ TEST(ValuesTest, Bools) {
   EXPECT_FALSE(ParseBool("1"));
 }
 
+TEST(ValuesTest, IpAddressesAreNotNetworks) {
+  EXPECT_TRUE(ParseIpAddress("203.0.113.7"));
+  EXPECT_TRUE(ParseIpAddress("2001:db8::7"));
+  EXPECT_FALSE(ParseIpAddress("203.0.113.7/32"));
+  EXPECT_FALSE(ParseIpAddress("203.0.113.0/24"));
+  EXPECT_FALSE(ParseIpAddress("203.0.113.010"));
+  EXPECT_FALSE(ParseIpAddress(""));
+}
+
 TEST(ValuesTest, Ipv4Networks) {
   auto net = ParseCidr("203.0.113.0/24");
   ASSERT_TRUE(net);

@@ -101,7 +101,7 @@ absl::StatusOr<HttpRequest> ParseHttpRequest(std::string_view line, int64_t now_
       s = str(&r.source_ip);
       // Resource policies read it as aws:SourceIp: a malformed address would slip past an
       // IpAddress Deny, so it is refused (an address, not a network).
-      if (s.ok() && (r.source_ip.find('/') != std::string::npos || !ParseCidr(r.source_ip))) {
+      if (s.ok() && !ParseIpAddress(r.source_ip)) {
         return Invalid(StrCat("\"source_ip\" must be an IPv4 or IPv6 address, not \"",
                               r.source_ip.substr(0, 60), "\""));
       }
