@@ -27,7 +27,6 @@
 #include <string_view>
 
 #include "compiler/decision.h"
-#include "core/strings.h"
 
 namespace arbiter {
 
@@ -68,7 +67,7 @@ class CacheKey {
     out[0] = static_cast<char>(s.size() & 0xff);
     out[1] = static_cast<char>((s.size() >> 8) & 0xff);
     out[2] = static_cast<char>(s.size() >> 16);
-    CopyBytes(out + 3, s.data(), s.size());
+    if (!s.empty()) std::memcpy(out + 3, s.data(), s.size());  // an empty view may have no data
     size_ += 3 + s.size();
   }
   void AddU32(uint32_t v) {

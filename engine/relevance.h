@@ -13,7 +13,7 @@
 //
 // Resolve() is the decision cache's first step for every request. It memoizes, per
 // (principal, action) exactly as the request writes them, the principal's index, the
-// action's id and the relevant keys in one allocation, so that a repeated pair costs one
+// action's id and where its relevant keys are, so that a repeated pair costs one
 // hash of the two strings, one probe and one comparison instead of two name lookups and a
 // pair lookup. Only pairs the world knows are memoized (at most principals x actions of the
 // world, and no more than the table holds): unknown ones are resolved each time.
