@@ -32,7 +32,6 @@ struct Fixture {
   // 1,000 distinct keys, each used 20 times in a shuffled stream: a 95% hit ratio.
   std::vector<CacheKey> keys;
   std::vector<std::string> key_strings;
-  std::vector<uint64_t> hashes;
   std::vector<uint32_t> stream;
 };
 
@@ -59,7 +58,6 @@ const Fixture& Load() {
       k.AddField(f->requests[i].resource);
       k.AddField(StrCat(i));  // distinct even where two requests coincide
       k.Finish();
-      f->hashes.push_back(k.Hash());
       f->key_strings.emplace_back(reinterpret_cast<const char*>(k.Finish()), k.words() * 8);
       f->keys.push_back(k);
       for (int rep = 0; rep < 20; ++rep) f->stream.push_back(static_cast<uint32_t>(i));
