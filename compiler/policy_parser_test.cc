@@ -529,6 +529,8 @@ TEST(RequestTest, TypedGlobalKeysMustParse) {
            {"aws:SecureTransport", "true"},
            {"aws:MultiFactorAuthPresent", R"("false")"},
            {"aws:MultiFactorAuthAge", "3600"},
+           // AIOpsAssistantPolicy tests this boolean key with StringEquals on a service name.
+           {"aws:ViaAWSService", R"("amplify.amazonaws.com")"},
            {"aws:UserAgent", R"("anything at all")"}}) {
     EXPECT_TRUE(ParseRequest(with(key, value), &r, &err)) << key << " " << value << ": " << err;
   }
@@ -545,7 +547,8 @@ TEST(RequestTest, TypedGlobalKeysMustParse) {
            {"aws:EpochTime", "true"},
            {"aws:SecureTransport", R"("0")"},
            {"aws:SecureTransport", "0"},
-           {"aws:ViaAWSService", R"("no")"},
+           {"aws:ViaAWSService", R"("")"},
+           {"aws:MultiFactorAuthPresent", R"("1.0")"},
            {"aws:MultiFactorAuthAge", R"("x")"}}) {
     EXPECT_FALSE(ParseRequest(with(key, value), &r, &err)) << key << " " << value;
     EXPECT_NE(err.find("must be"), std::string::npos) << err;

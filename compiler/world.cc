@@ -601,7 +601,11 @@ std::string CheckTypedKey(std::string_view key, const ContextValue& value) {
         if (!ParseDateMillis(v)) return problem(v, "an ISO 8601 date-time or epoch seconds");
         break;
       case OperandType::kBool:
-        if (!ParseBool(v)) return problem(v, "true or false");
+        // AWS sets these to true or false, and only those match a Bool condition. Text that
+        // is neither is still kept: AWS's own managed policies compare aws:ViaAWSService with
+        // service names under StringEquals (AIOpsAssistantPolicy), so a request may carry
+        // one. A number or an empty value can only be a misspelled boolean, and is refused.
+        if (!ParseBool(v) && (v.empty() || ParseNumber(v))) return problem(v, "true or false");
         break;
       case OperandType::kNumber:
         if (!ParseNumber(v)) return problem(v, "a number");
