@@ -298,8 +298,8 @@ void Simplify(std::vector<uint32_t>* refs, uint32_t covered, bool together) {
 }
 
 // Merges the action indexes of `slots` ((policy, slot) pairs).
-ActionPlan BuildPlan(const CompiledWorld& w,
-                     const std::vector<std::pair<uint32_t, uint32_t>>& slots) {
+std::optional<ActionPlan> BuildPlan(const CompiledWorld& w,
+                                    const std::vector<std::pair<uint32_t, uint32_t>>& slots) {
   ActionPlan plan;
   std::vector<std::pair<uint32_t, uint32_t>> entries;  // (action id, ref)
   for (const auto& [pid, slot] : slots) {
@@ -328,6 +328,10 @@ ActionPlan BuildPlan(const CompiledWorld& w,
   std::stable_sort(entries.begin(), entries.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::vector<uint32_t> refs;
+  // Groups are interned by their refs' bytes; consecutive actions often share one.
+  absl::flat_hash_map<std::string, uint16_t> group_ids;
+  std::string key;
+  plan.group_starts.push_back(0);
   for (size_t i = 0, j; i < entries.size(); i = j) {
     for (j = i + 1; j < entries.size() && entries[j].first == entries[i].first;) ++j;
     refs.clear();
@@ -335,17 +339,20 @@ ActionPlan BuildPlan(const CompiledWorld& w,
     Simplify(&refs, every_covered, /*together=*/true);
     if (refs.empty()) continue;  // every Allow here is already covered by `every`
     plan.AddAction(entries[i].first);
-    if (refs.size() == 1) {
-      plan.entries.push_back(refs[0]);
-      continue;
+    key.assign(reinterpret_cast<const char*>(refs.data()), refs.size() * sizeof(uint32_t));
+    const auto [it, added] =
+        group_ids.try_emplace(key, static_cast<uint16_t>(plan.group_starts.size() - 1));
+    if (added) {
+      if (group_ids.size() > ActionPlan::kMaxGroups) return std::nullopt;
+      plan.refs.insert(plan.refs.end(), refs.begin(), refs.end());
+      plan.group_starts.push_back(static_cast<uint32_t>(plan.refs.size()));
     }
-    plan.entries.push_back(ActionPlan::kRun | static_cast<uint32_t>(plan.runs.size()));
-    plan.runs.push_back(static_cast<uint32_t>(refs.size()));
-    plan.runs.insert(plan.runs.end(), refs.begin(), refs.end());
+    plan.groups.push_back(it->second);
   }
   plan.RankActions();
-  plan.entries.shrink_to_fit();
-  plan.runs.shrink_to_fit();
+  plan.groups.shrink_to_fit();
+  plan.group_starts.shrink_to_fit();
+  plan.refs.shrink_to_fit();
   plan.every.shrink_to_fit();
   plan.not_action.shrink_to_fit();
   return plan;
@@ -459,6 +466,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cs.not_action = st.not_action;
       cs.has_resource = st.has_resource;
       cs.not_resource = st.not_resource;
+      cs.resources.reserve(st.resources.size());
+      cs.conditions.reserve(st.conditions.size());
       for (const std::string& r : st.resources) {
         cs.resources.push_back(CompileResource(r, policy.version, globs));
       }
@@ -482,6 +491,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         cc.op = c.op;
         cc.info = &Info(c.op.op);
         cc.key = ResolveKey(AsciiStrToLower(c.key));
+        cc.operands.reserve(c.values.size());
         for (const std::string& v : c.values) {
           cc.operands.push_back(CompileOperand(v, c.op.op, policy.version, globs));
         }
@@ -518,6 +528,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
       cp.has_sid.push_back(st.sid.has_value());
       if (st.sid) cp.sid_text += *st.sid;
+      cs.action_patterns.shrink_to_fit();
       out.statements.push_back(std::move(cs));
     }
     cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
@@ -540,8 +551,15 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cp.statement_actions.shrink_to_fit();
     }
     BuildIndex(&listed, &cp.listed_index);
+    for (auto* v : {&cp.sid_offsets, &cp.every_action, &cp.not_action, &cp.wildcard_action}) {
+      v->shrink_to_fit();
+    }
+    cp.sid_text.shrink_to_fit();
     out.policies.push_back(std::move(cp));
   }
+  out.statements.shrink_to_fit();
+  out.policies.shrink_to_fit();
+  action_service.shrink_to_fit();
   out.action_service = std::move(action_service);
   for (uint32_t id = 0; id < actions.size(); ++id) {
     out.action_rcp.push_back(RcpGovernsAction(actions.Name(id)));
@@ -555,6 +573,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     for (const std::string& n : names) v.push_back(policy_index.at(n));
     return v;
   };
+  out.principals.reserve(world.principals.size());
+  out.resources.reserve(world.resources.size());
+  out.accounts.reserve(world.org_accounts.size());
   for (const PrincipalEntry& p : world.principals) {
     CompiledPrincipal cp;
     cp.entry = p;
@@ -641,8 +662,9 @@ size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
 }
 
 size_t PlanBytes(const ActionPlan& p) {
-  return VectorBytes(p.bits) + VectorBytes(p.ranks) + VectorBytes(p.entries) + VectorBytes(p.runs) +
-         VectorBytes(p.every) + VectorBytes(p.not_action);
+  return VectorBytes(p.bits) + VectorBytes(p.ranks) + VectorBytes(p.groups) +
+         VectorBytes(p.group_starts) + VectorBytes(p.refs) + VectorBytes(p.every) +
+         VectorBytes(p.not_action);
 }
 
 template <typename Map>

@@ -21,8 +21,8 @@
 // - Principals, resources and organization accounts are hash-indexed by ARN or id
 //   (NameIndex: an inline hash and one arena, so a lookup touches about two cache lines).
 //
-// Memory is dominated by the action names, the plans (4 bytes per statement per matched
-// action, a bit per action id in range), the per-statement action lists and the compiled
+// Memory is dominated by the action names, the plans (2 bytes per matched action, a bit per
+// action id in range), the per-statement action lists and the compiled
 // patterns and globs; MemoryBytes() reports it.
 #ifndef ARBITER_COMPILER_COMPILED_WORLD_H_
 #define ARBITER_COMPILER_COMPILED_WORLD_H_
@@ -32,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -228,10 +229,9 @@ struct ActionPlan {
   static constexpr uint32_t kIdentitySlot = 0, kBoundarySlot = 1, kSessionSlot = 2,
                             kFirstScpSlot = 3;
   static constexpr uint32_t kMaxScpLevels = (1u << kSlotBits) - kFirstScpSlot;
-  // Bit 31 of a ref stays clear (`entries` uses it); bits 30 and 29 are the flags.
+  // Bits 30 and 29 of a ref are the flags.
   static constexpr uint32_t kStatementBits = 29 - kSlotBits;
   static constexpr size_t kMaxStatements = size_t{1} << kStatementBits;
-  static constexpr uint32_t kRun = 1u << 31;
   static constexpr uint32_t kDeny = 1u << 30;
   static constexpr uint32_t kUnconditional = 1u << 29;
   static uint32_t Ref(uint32_t statement, uint32_t slot, uint32_t flags) {
@@ -279,10 +279,18 @@ struct ActionPlan {
     bits.shrink_to_fit();
     ranks.shrink_to_fit();
   }
-  // The statements whose Action patterns match the action ranked i: entries[i] is the only
-  // one's ref, or kRun | k where runs[k] counts the refs that follow it.
-  std::vector<uint32_t> entries;
-  std::vector<uint32_t> runs;
+  // The statements whose Action patterns match the action ranked i are group groups[i]:
+  // refs[group_starts[g], group_starts[g + 1]). Many actions share their statements (every
+  // action a "svc:*" or "svc:Get*" pattern matches), so a group is stored once and an action
+  // costs 2 bytes; a plan with more than kMaxGroups groups is not built.
+  static constexpr size_t kMaxGroups = UINT16_MAX;
+  std::vector<uint16_t> groups;
+  std::vector<uint32_t> group_starts;
+  std::vector<uint32_t> refs;
+  std::pair<const uint32_t*, const uint32_t*> Group(uint32_t ranked) const {
+    const uint16_t g = groups[ranked];
+    return {refs.data() + group_starts[g], refs.data() + group_starts[g + 1]};
+  }
   std::vector<uint32_t> every;       // statements with Action "*"
   std::vector<uint32_t> not_action;  // NotAction statements (their policy's listed_index decides)
 };

@@ -3,6 +3,7 @@
 #include <random>
 #include <set>
 
+#include "compiler/compile.h"
 #include "gtest/gtest.h"
 
 namespace arbiter {
@@ -35,6 +36,46 @@ TEST(ActionPlanTest, FindRanksEveryActionAndRejectsOthers) {
   EXPECT_EQ(ActionPlan{}.Find(0), ActionPlan::kAbsent);
   EXPECT_EQ(PlanOf({UINT32_MAX - 1}).Find(UINT32_MAX - 1), 0u);
   EXPECT_EQ(PlanOf({UINT32_MAX - 1}).Find(UINT32_MAX), ActionPlan::kAbsent);
+}
+
+// A plan stores each distinct list of statements once: the actions one pattern matches share
+// it, and an action that more statements match gets its own, Denies first.
+TEST(ActionPlanTest, ActionsWithTheSameStatementsShareAGroup) {
+  std::vector<Finding> findings;
+  const std::optional<World> world = LoadWorld(R"({
+    "policies": {"P": {"Version": "2012-10-17", "Statement": [
+      {"Effect": "Allow", "Action": "s3:Get*", "Resource": "*",
+       "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+      {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+       "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}},
+      {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::b/*"}]}},
+    "principals": [{"arn": "arn:aws:iam::111122223333:user/u", "identity_policies": ["P"]}]})",
+                                               &findings);
+  ASSERT_TRUE(world.has_value());
+  CompileOptions options;
+  options.extra_actions = {"s3:GetBucketAcl", "s3:GetObjectAcl", "s3:ListBucket"};
+  const CompiledWorld w = Compile(*world, options);
+  ASSERT_EQ(w.principals.size(), 1u);
+  ASSERT_TRUE(w.principals[0].plan.has_value());
+  const ActionPlan& plan = *w.principals[0].plan;
+  auto group = [&](std::string_view action) -> std::vector<uint32_t> {
+    const uint32_t id = w.action_ids.Find(action);
+    EXPECT_NE(id, NameIndex::kNotFound) << action;
+    const uint32_t ranked = plan.Find(id);
+    if (ranked == ActionPlan::kAbsent) return {};
+    const auto [first, last] = plan.Group(ranked);
+    std::vector<uint32_t> statements;
+    for (const uint32_t* r = first; r != last; ++r) statements.push_back(ActionPlan::Statement(*r));
+    return statements;
+  };
+  EXPECT_EQ(group("s3:getbucketacl"), std::vector<uint32_t>{0});
+  EXPECT_EQ(group("s3:getobjectacl"), std::vector<uint32_t>{0});
+  EXPECT_EQ(plan.groups[plan.Find(w.action_ids.Find("s3:getbucketacl"))],
+            plan.groups[plan.Find(w.action_ids.Find("s3:getobjectacl"))]);
+  EXPECT_EQ(group("s3:getobject"), (std::vector<uint32_t>{1, 0}));
+  EXPECT_EQ(group("s3:putobject"), std::vector<uint32_t>{2});
+  EXPECT_TRUE(group("s3:listbucket").empty());
+  EXPECT_EQ(plan.group_starts.size(), 4u);  // three groups
 }
 
 }  // namespace

@@ -734,14 +734,9 @@ PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
     return false;
   };
   if (const uint32_t i = plan.Find(c.action_id); i != ActionPlan::kAbsent) {
-    const uint32_t e = plan.entries[i];
-    if (!(e & ActionPlan::kRun)) {
-      if (visit(e)) return out;
-    } else {
-      const uint32_t* run = plan.runs.data() + (e & ~ActionPlan::kRun);
-      for (uint32_t k = 1; k <= run[0]; ++k) {
-        if (visit(run[k])) return out;
-      }
+    const auto [first, last] = plan.Group(i);
+    for (const uint32_t* ref = first; ref != last; ++ref) {
+      if (visit(*ref)) return out;
     }
   }
   for (uint32_t ref : plan.every) {
