@@ -52,6 +52,17 @@ struct ArnParts {
 };
 std::optional<ArnParts> SplitArn(std::string_view arn);
 
+// Whether an account principal written `written` (a 12-digit id, or arn:PARTITION:iam::ID:root)
+// can name a caller whose ARN is `caller_arn`: the partitions agree. "Each AWS account is
+// scoped to one partition", and credentials of one partition cannot reach another
+// (aws-fault-isolation-boundaries/partitions.html). A bare id names the account in the
+// caller's partition; a caller whose ARN names none is in "aws".
+bool SamePartition(std::string_view written, std::string_view caller_arn);
+
+// Whether `resource` is an IAM role, whose resource-based policy (its trust policy) governs
+// only the sts: actions that assume it, and `action` is not one of them.
+bool TrustPolicyDoesNotApply(std::string_view resource, std::string_view action);
+
 // True for exactly 12 ASCII digits.
 bool IsAccountId(std::string_view s);
 

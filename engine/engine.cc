@@ -483,7 +483,9 @@ PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
       case K::kEveryone:
         return PrincipalMatch::kDirect;
       case K::kAccount:
-        if (iam && r.value == p.account) best = std::max(best, PrincipalMatch::kAccount);
+        if (iam && r.value == p.account && SamePartition(r.aws, p.principal_arn)) {
+          best = std::max(best, PrincipalMatch::kAccount);
+        }
         break;
       case K::kArn:
         if (!iam) break;
@@ -850,7 +852,9 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
       !c.resource_account.empty() ? c.resource_org_account : c.p.org_account;
   const CompiledAccount* rcp_account =
       rcp_service && !c.p.service_linked_role ? rcp_owner : nullptr;
-  const bool has_resource_policy = c.resource != nullptr && c.resource->policy.has_value();
+  const bool has_resource_policy =
+      c.resource != nullptr && c.resource->policy.has_value() &&
+      !TrustPolicyDoesNotApply(req.resource, req.action);  // see Reference
   const uint32_t resource_policy = has_resource_policy ? *c.resource->policy : 0;
   const CompiledPrincipal* known = c.p.compiled;
 

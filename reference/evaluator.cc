@@ -261,7 +261,9 @@ PrincipalMatch MatchPrincipal(const PrincipalSpec& spec, const PrincipalEntry& p
     if (p.type == PrincipalType::kAnonymous || p.type == PrincipalType::kAWSService) continue;
     std::string account;
     if (IsAccountPrincipal(a, &account)) {
-      if (account == p.account) best = std::max(best, PrincipalMatch::kAccount);
+      if (account == p.account && SamePartition(a, p.principal_arn)) {
+        best = std::max(best, PrincipalMatch::kAccount);
+      }
     } else if (a == p.arn) {
       return PrincipalMatch::kDirect;
     } else if (a == p.principal_arn) {
@@ -492,8 +494,13 @@ EvalResult EvaluatePolicies(const World& world, const Request& req,
     auto it = world.org_accounts.find(ToAbsl(rcp_owner));
     if (it != world.org_accounts.end()) rcp_account = &it->second;
   }
+  // A role's resource-based policy is its trust policy: it says who may assume the role
+  // (sts: actions) and nothing about managing it, which identity policies decide
+  // (reference_policies_elements_principal.html, "The IAM resource-based policy type is a
+  // role trust policy").
+  const bool trust_only = TrustPolicyDoesNotApply(req.resource, req.action);
   const std::optional<std::string> resource_policy =
-      resource && resource->policy ? resource->policy : std::nullopt;
+      resource && resource->policy && !trust_only ? resource->policy : std::nullopt;
 
   // 1. Explicit deny anywhere wins.
   std::vector<Reason> denies;
