@@ -386,11 +386,12 @@ class Parser {
           // Real policies write "arn:aws:iam::*" and "arn:aws:mediaconvert:*"; a '*' that
           // ends a segment "can expand to match beyond the colon boundaries"
           // (reference_policies_elements_resource.html), so it covers the missing fields.
-        } else if (v->text != "*" && !SplitArn(v->text)) {
+        } else if (v->text != "*" && !IsResourceArn(v->text)) {
           Error(v->offset, "bad-arn",
                 StrCat("\"", v->text.substr(0, 80), v->text.size() > 80 ? "..." : "",
                        "\" is neither \"*\" nor an ARN "
-                       "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+                       "(arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE, with a partition and a "
+                       "service)"),
                 vp);
         }
         CheckVariableText(*v, vp);
@@ -410,9 +411,13 @@ class Parser {
     if (kind_ == PolicyKind::kRcp && allow) {
       Warning(s.offset, "rcp-allow", "RCPs take effect only through Deny statements", pointer);
     }
-    if (kind_ == PolicyKind::kRcp && principal &&
-        !(principal->key == "Principal" && principal->value.is_string() &&
-          principal->value.text == "*")) {
+    if (kind_ == PolicyKind::kRcp && principal && principal->key == "NotPrincipal") {
+      // "SCPs and RCPs don't support the NotPrincipal element"
+      // (reference_policies_elements_notprincipal.html).
+      Error(principal->key_offset, "bad-principal", "RCPs do not support NotPrincipal",
+            json::PointerAppend(pointer, principal->key));
+    } else if (kind_ == PolicyKind::kRcp && principal &&
+               !(principal->value.is_string() && principal->value.text == "*")) {
       Warning(principal->value.offset, "rcp-principal",
               "an RCP statement should name \"Principal\": \"*\" and narrow it with conditions",
               json::PointerAppend(pointer, principal->key));
@@ -428,9 +433,16 @@ class Parser {
               p);
       } else {
         st.principal = ParsePrincipal(principal->value, p);
+        // "NotPrincipal must be used with "Effect":"Deny". Using it with "Effect":"Allow"
+        // is not supported." (reference_policies_elements_notprincipal.html). Earlier
+        // versions of that page only advised against it and documented what it does (allow
+        // everyone not listed), which the evaluators implement; refusing the policy would
+        // refuse every world holding one, so it stays a warning.
         if (allow && st.not_principal) {
           Warning(principal->value.offset, "allow-notprincipal",
-                  "AWS recommends against NotPrincipal with Allow", p);
+                  "NotPrincipal is supported only with \"Effect\": \"Deny\"; with Allow it "
+                  "allows everyone not listed",
+                  p);
         }
       }
     } else if (kind_ == PolicyKind::kResource || kind_ == PolicyKind::kRcp) {
@@ -511,11 +523,22 @@ class Parser {
           Error(e->offset, "bad-principal",
                 StrCat("\"", e->text,
                        "\" is not an AWS principal (\"*\", a 12-digit account id, or an "
-                       "IAM/STS ARN without wildcards)"),
+                       "IAM/STS ARN without wildcards that is not a group)"),
                 ep);
         } else if (m.key == "Service" &&
                    (e->text.find_first_of(" \t*?") != std::string::npos && e->text != "*")) {
           Error(e->offset, "bad-principal", StrCat("\"", e->text, "\" is not a service principal"),
+                ep);
+        } else if (m.key == "Federated" && !ValidFederatedPrincipal(e->text)) {
+          Error(e->offset, "bad-principal",
+                StrCat("\"", e->text,
+                       "\" is not an identity provider (a provider name such as "
+                       "cognito-identity.amazonaws.com, or a saml-provider or oidc-provider ARN)"),
+                ep);
+        } else if (m.key == "CanonicalUser" &&
+                   (e->text.empty() || e->text.find_first_of(" \t*?") != std::string::npos)) {
+          // "You cannot use a wildcard to match part of a principal name or ARN."
+          Error(e->offset, "bad-principal", StrCat("\"", e->text, "\" is not a canonical user id"),
                 ep);
         }
         out->push_back(e->text);
@@ -524,18 +547,43 @@ class Parser {
     return spec;
   }
 
+  // An ARN whose partition and service are given (region and account may be empty, as in
+  // S3's; so may the resource: AmazonDevOpsGuruOrganizationsAccess names
+  // "arn:aws:organizations::*:").
+  static bool IsResourceArn(std::string_view s) {
+    const std::optional<ArnParts> arn = SplitArn(s);
+    return arn && !arn->partition.empty() && !arn->service.empty();
+  }
+
   // "arn:...*" with fewer than six fields: the leading fields of an ARN and a final '*'.
   static bool IsTruncatedArnPattern(std::string_view s) {
     return s.size() > 4 && StartsWith(s, "arn:") && s.back() == '*' && !SplitArn(s);
   }
 
+  // "You cannot identify a user group as a principal in a policy"
+  // (reference_policies_elements_principal.html).
   static bool ValidAwsPrincipal(std::string_view s) {
     if (s == "*" || IsAccountId(s) || IsUniqueId(s)) return true;
     const std::optional<ArnParts> arn = SplitArn(s);
     if (!arn) return false;
     if (arn->service != "iam" && arn->service != "sts") return false;
     if (!IsAccountId(arn->account)) return false;
+    if (arn->service == "iam" && StartsWith(arn->resource, "group/")) return false;
     return !HasWildcard(s) && !arn->resource.empty();
+  }
+
+  // A web identity or OIDC provider ("accounts.google.com", "cognito-identity.amazonaws.com",
+  // "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE") or a provider's IAM ARN
+  // (arn:aws:iam::ACCOUNT:saml-provider/NAME or oidc-provider/HOST); never a wildcard, a
+  // user or a role (reference_policies_elements_principal.html, "Federated").
+  static bool ValidFederatedPrincipal(std::string_view s) {
+    if (s.empty() || s.find_first_of(" \t*?") != std::string_view::npos) return false;
+    if (!StartsWith(s, "arn:")) return s.find(':') == std::string_view::npos;
+    const std::optional<ArnParts> arn = SplitArn(s);
+    return arn && arn->service == "iam" && IsAccountId(arn->account) &&
+           (StartsWith(arn->resource, "saml-provider/") ||
+            StartsWith(arn->resource, "oidc-provider/")) &&
+           arn->resource.find('/') + 1 < arn->resource.size();
   }
 
   // A service prefix ("s3"), or a web identity or OIDC provider ("accounts.google.com",
@@ -610,6 +658,19 @@ class Parser {
                        FormatConditionOperator(*op), "\""),
                 op_pointer);
       }
+      // Keys are case-insensitive, so two spellings of one key in a block contradict each
+      // other (IAM Access Analyzer: "Duplicate keys with different case", an error).
+      if (opm.value.is_object()) {
+        std::set<std::string> seen;
+        for (const Member& k : opm.value.members) {
+          if (!seen.insert(AsciiStrToLower(k.key)).second) {
+            Error(k.key_offset, "duplicate-key",
+                  StrCat("condition key \"", k.key,
+                         "\" is given twice in this operator (keys are case-insensitive)"),
+                  json::PointerAppend(op_pointer, k.key));
+          }
+        }
+      }
       // (A block that is not an object is reported below as wrong-type.)
       if (allow && op->qualifier == SetQualifier::kForAllValues && opm.value.is_object() &&
           !EveryKeyHasNullGuard(block, opm.value)) {
@@ -672,10 +733,14 @@ class Parser {
           }
           const bool variable = v->type == Type::kString && ContainsVariable(text);
           if (variable && !OperatorTakesVariables(op->op)) {
-            // Plain text here: the value can never parse as the operator's type.
+            // "Policy variables can only be used with String and ARN operators" (IAM Access
+            // Analyzer). IAM itself stores such a policy and the text matches nothing, as
+            // golden 06 documents; a warning says so without refusing the world.
             Warning(v->offset, "variable-not-supported",
                     StrCat("policy variables are not supported with ", Info(op->op).name,
-                           ": \"${\" is plain text here, so the value matches nothing"),
+                           " (only String and ARN operators take them): \"${\" is plain "
+                           "text here, so the value matches nothing and a Deny holding it "
+                           "never applies"),
                     vp);
           } else {
             if (v->type == Type::kString) CheckVariableText(*v, vp);

@@ -315,12 +315,20 @@ TEST(WorldTest, EachUseOfAPolicyIsValidated) {
                 "permissions boundary at /principals/0/permissions_boundary"),
             std::string::npos)
       << boundary_principal->message;
-  // Only the four errors above: an empty policy is valid in every use.
-  EXPECT_EQ(Count(f, "bad-principal"), 3u);
+  // As an RCP, its NotPrincipal is refused too ("SCPs and RCPs don't support the
+  // NotPrincipal element").
+  const Finding* rcp = nullptr;
+  for (const Finding& x : f) {
+    if (x.code == "bad-principal" && x.message.find("RCP at") != std::string::npos) rcp = &x;
+  }
+  ASSERT_TRUE(rcp);
+  EXPECT_EQ(rcp->pointer, "/policies/ScpWithPrincipal/Statement/0/NotPrincipal");
+  // Only the five errors above: an empty policy is valid in every use.
+  EXPECT_EQ(Count(f, "bad-principal"), 4u);
   EXPECT_EQ(Count(f, "missing-element"), 1u);
   size_t errors = 0;
   for (const Finding& x : f) errors += x.severity == Severity::kError;
-  EXPECT_EQ(errors, 4u);
+  EXPECT_EQ(errors, 5u);
 }
 
 TEST(WorldTest, AFindingEveryUseSharesIsReportedOnce) {

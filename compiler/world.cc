@@ -222,6 +222,10 @@ class WorldLoader {
     findings_->push_back(
         {Severity::kError, offset, std::move(code), std::move(message), std::move(pointer)});
   }
+  void Warning(size_t offset, std::string code, std::string message, std::string pointer) {
+    findings_->push_back(
+        {Severity::kWarning, offset, std::move(code), std::move(message), std::move(pointer)});
+  }
   bool Expect(const Value& v, Type type, const std::string& pointer) {
     if (v.type == type) return true;
     Error(v.offset, "wrong-type",
@@ -331,6 +335,22 @@ class WorldLoader {
         Error(m.key_offset, "unknown-key", StrCat("unknown principal element \"", m.key, "\""), p);
       }
     }
+    // A principal is named by its ARN, whose account field is its account
+    // (reference_identifiers.html#identifiers-arns).
+    if (const std::optional<ArnParts> parts = SplitArn(e.arn)) {
+      if (const Value* account = v.Find("account");
+          account && IsAccountId(parts->account) && e.account != parts->account) {
+        Error(account->offset, "bad-value",
+              StrCat("account \"", e.account, "\" is not the account of its ARN (", parts->account,
+                     ")"),
+              json::PointerAppend(pointer, "account"));
+      }
+    } else if (StartsWith(e.arn, "arn:")) {
+      Error(arn->offset, "bad-arn",
+            StrCat("\"", e.arn.substr(0, 80),
+                   "\" is not an ARN (arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE)"),
+            json::PointerAppend(pointer, "arn"));
+    }
     if (!world_.principal_by_arn.emplace(e.arn, world_.principals.size()).second) {
       Error(arn->offset, "duplicate-key", StrCat("principal \"", e.arn, "\" is listed twice"),
             json::PointerAppend(pointer, "arn"));
@@ -399,6 +419,15 @@ class WorldLoader {
         std::string name;
         Use(level.elements[j], kind, json::PointerAppend(lp, j), &name);
         if (!name.empty()) names.push_back(name);
+      }
+      // Every root, OU and account has at least one SCP attached
+      // (orgs_manage_policies_scps_attach.html); RCPFullAWSAccess fills an RCP level.
+      // An empty level allows nothing, so it denies every request of the account: a warning.
+      if (kind == PolicyKind::kScp && level.elements.empty()) {
+        Warning(level.offset, "empty-scp-level",
+                "an SCP level with no policy denies everything: AWS keeps at least one SCP "
+                "attached at every root, OU and account",
+                lp);
       }
       out->push_back(std::move(names));
     }
