@@ -105,20 +105,24 @@ absl::Status Router::Add(std::string_view path_template, std::string_view method
   return absl::OkStatus();
 }
 
+bool Router::Serves(const Node& node, std::string_view method) {
+  return node.is_resource && (node.methods.contains(method) || node.methods.contains("ANY"));
+}
+
 const Router::Node* Router::Find(const Node& node, const std::vector<std::string_view>& segments,
-                                 size_t i,
+                                 size_t i, std::string_view method,
                                  std::vector<std::pair<std::string, std::string>>* params) const {
-  if (i == segments.size()) return node.is_resource ? &node : nullptr;
+  if (i == segments.size()) return Serves(node, method) ? &node : nullptr;
   std::string_view s = segments[i];
   if (auto it = node.literal.find(s); it != node.literal.end()) {
-    if (const Node* n = Find(*it->second, segments, i + 1, params)) return n;
+    if (const Node* n = Find(*it->second, segments, i + 1, method, params)) return n;
   }
   if (node.param && !s.empty()) {
     params->emplace_back(node.param_name, PercentDecode(s));
-    if (const Node* n = Find(*node.param, segments, i + 1, params)) return n;
+    if (const Node* n = Find(*node.param, segments, i + 1, method, params)) return n;
     params->pop_back();
   }
-  if (node.greedy && node.greedy->is_resource) {
+  if (node.greedy && Serves(*node.greedy, method)) {
     std::string rest;
     for (size_t j = i; j < segments.size(); ++j) {
       if (j > i) rest += '/';
@@ -134,7 +138,7 @@ const Router::Node* Router::Find(const Node& node, const std::vector<std::string
 
 RouteMatch Router::Match(std::string_view method, std::string_view path) const {
   RouteMatch out;
-  const Node* node = Find(root_, Segments(path), 0, &out.path_parameters);
+  const Node* node = Find(root_, Segments(path), 0, method, &out.path_parameters);
   if (node == nullptr) {
     out.path_parameters.clear();
     return out;

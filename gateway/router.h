@@ -4,8 +4,12 @@
 // (`x-amazon-apigateway-any-method`).
 //
 // Precedence, segment by segment from the left: a literal segment beats a parameter, which
-// beats a greedy parameter; the most specific resource that matches the whole path is
-// chosen, and only then the method (its own method, else its ANY).
+// beats a greedy parameter; the most specific resource that matches the whole path AND
+// serves the method (its own method, else its ANY) is chosen. A resource without the
+// method does not stop the search: GET /users/me reaches /users/{id} when /users/me has only
+// PATCH, and an OPTIONS-only (CORS) resource falls back to a {proxy+} ancestor. No AWS page
+// states the rule; it was measured on live REST APIs (ministackorg/ministack#1423,
+// floci-io/floci#3399).
 // https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-settings-method-request.html
 //
 // Thread-safety: immutable after Build; Match is const and may run concurrently.
@@ -38,7 +42,7 @@ class Router {
   absl::Status Add(std::string_view path_template, std::string_view method, int route);
 
   // The route for `method` on `path` (as sent, starting with '/'), or route -1 when no
-  // resource matches or the matching resource has neither the method nor ANY.
+  // resource that serves the method (or ANY) matches.
   RouteMatch Match(std::string_view method, std::string_view path) const;
 
  private:
@@ -52,7 +56,9 @@ class Router {
     std::string resource;                             // its template
     bool is_resource = false;
   };
+  static bool Serves(const Node& node, std::string_view method);
   const Node* Find(const Node& node, const std::vector<std::string_view>& segments, size_t i,
+                   std::string_view method,
                    std::vector<std::pair<std::string, std::string>>* params) const;
   Node root_;
 };

@@ -44,9 +44,42 @@ TEST_F(RouterTest, RootAndExactMethods) {
   EXPECT_EQ(router_.Match("POST", "/").route, -1);
   EXPECT_EQ(router_.Match("GET", "/pets").route, 1);
   EXPECT_EQ(router_.Match("POST", "/pets").route, 2);
-  // The resource matched but has neither the method nor ANY: no fallback elsewhere.
+  // No resource that matches serves the method (/pets/dog and /pets/{petId} have GET only).
   EXPECT_EQ(router_.Match("DELETE", "/pets").route, -1);
   EXPECT_EQ(router_.Match("POST", "/pets/dog").route, -1);
+}
+
+// Resources are matched together with the method: one that lacks it yields to a less
+// specific one that serves it (measured on live REST APIs: ministackorg/ministack#1423,
+// floci-io/floci#3399).
+TEST(RouterFallback, AResourceWithoutTheMethodYieldsToOneWithIt) {
+  Router r;
+  ASSERT_TRUE(r.Add("/{proxy+}", "ANY", 0).ok());
+  ASSERT_TRUE(r.Add("/jobs/{operation}", "GET", 1).ok());
+  ASSERT_TRUE(r.Add("/cors_only", "OPTIONS", 2).ok());
+  ASSERT_TRUE(r.Add("/users/{userId}", "GET", 3).ok());
+  ASSERT_TRUE(r.Add("/users/me", "PATCH", 4).ok());
+  ASSERT_TRUE(r.Add("/things/real", "GET", 5).ok());
+  ASSERT_TRUE(r.Add("/things/{rest+}", "ANY", 6).ok());
+  EXPECT_EQ(r.Match("GET", "/jobs/reboot").route, 1);
+  RouteMatch m = r.Match("POST", "/jobs/reboot");  // verb mismatch: the greedy root serves
+  EXPECT_EQ(m.route, 0);
+  EXPECT_EQ(m.resource, "/{proxy+}");
+  ASSERT_EQ(m.path_parameters.size(), 1u);
+  EXPECT_EQ(m.path_parameters[0].second, "jobs/reboot");
+  EXPECT_EQ(r.Match("OPTIONS", "/cors_only").route, 2);
+  EXPECT_EQ(r.Match("GET", "/cors_only").route, 0);  // an OPTIONS-only (CORS) resource
+  m = r.Match("GET", "/users/me");                   // the literal has PATCH only
+  EXPECT_EQ(m.route, 3);
+  ASSERT_EQ(m.path_parameters.size(), 1u);
+  EXPECT_EQ(m.path_parameters[0].second, "me");
+  EXPECT_EQ(r.Match("PATCH", "/users/me").route, 4);
+  EXPECT_EQ(r.Match("POST", "/things/real").route, 6);
+  EXPECT_EQ(r.Match("GET", "/things/real").route, 5);
+  Router no_greedy;
+  ASSERT_TRUE(no_greedy.Add("/users/{userId}", "GET", 0).ok());
+  ASSERT_TRUE(no_greedy.Add("/users/me", "PATCH", 1).ok());
+  EXPECT_EQ(no_greedy.Match("POST", "/users/me").route, -1);  // nothing serves POST
 }
 
 TEST_F(RouterTest, AnyMethodAndExactMethodOnOneResource) {
