@@ -5,6 +5,7 @@
 
 #include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
+#include "tbb/parallel_for.h"
 
 namespace arbiter {
 namespace {
@@ -70,7 +71,7 @@ CompiledPattern CompileResource(const std::string& r, PolicyVersion version, Glo
   p.text = r;
   if (HoldsVariables(r, version)) {
     p.kind = CompiledPattern::Kind::kVariable;
-    auto v = std::make_shared<CompiledPattern::Variables>();
+    auto v = std::make_unique<CompiledPattern::Variables>();
     v->pieces = SplitVariables(r);
     if (!v->pieces.empty() && v->pieces[0].kind == VariablePiece::Kind::kPattern) {
       const std::string& t = v->pieces[0].text;
@@ -98,7 +99,7 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
   o.text = v;
   if (OperatorTakesVariables(op) && HoldsVariables(v, version)) {
     o.has_variables = true;
-    auto extra = std::make_shared<CompiledOperand::Extra>();
+    auto extra = std::make_unique<CompiledOperand::Extra>();
     extra->pieces = SplitVariables(v);
     o.extra = std::move(extra);
     return o;
@@ -130,7 +131,7 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
       break;
     case OperandType::kIp:
       if (auto n = ParseCidr(v)) {
-        auto extra = std::make_shared<CompiledOperand::Extra>();
+        auto extra = std::make_unique<CompiledOperand::Extra>();
         extra->network = *n;
         o.extra = std::move(extra);
       } else {
@@ -139,7 +140,7 @@ CompiledOperand CompileOperand(const std::string& v, Operator op, PolicyVersion 
       break;
     case OperandType::kArn:
       if (auto parts = SplitArn(v)) {
-        auto extra = std::make_shared<CompiledOperand::Extra>();
+        auto extra = std::make_unique<CompiledOperand::Extra>();
         for (std::string_view part :
              {parts->partition, parts->service, parts->region, parts->account, parts->resource}) {
           extra->arn_parts.push_back(globs.Get(part, GlobMode::kString));
@@ -621,15 +622,18 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   for (CompiledPrincipal& p : out.principals) p.account = out.FindAccount(p.entry.account);
   // Plans: each merges (policy, slot) pairs; BuildPlan orders the refs itself.
   const bool packable = out.statements.size() < ActionPlan::kMaxStatements;
-  std::vector<std::pair<uint32_t, uint32_t>> slots;
-  for (CompiledPrincipal& p : out.principals) {
-    if (!packable) break;
-    slots.clear();
-    for (uint32_t pid : p.identity) slots.emplace_back(pid, ActionPlan::kIdentitySlot);
-    if (p.boundary) slots.emplace_back(*p.boundary, ActionPlan::kBoundarySlot);
-    for (uint32_t pid : p.session) slots.emplace_back(pid, ActionPlan::kSessionSlot);
-    p.plan = BuildPlan(out, slots);
+  // Principals' plans read only the policies, so they are built in parallel.
+  if (packable) {
+    tbb::parallel_for(size_t{0}, out.principals.size(), [&](size_t i) {
+      CompiledPrincipal& p = out.principals[i];
+      std::vector<std::pair<uint32_t, uint32_t>> slots;
+      for (uint32_t pid : p.identity) slots.emplace_back(pid, ActionPlan::kIdentitySlot);
+      if (p.boundary) slots.emplace_back(*p.boundary, ActionPlan::kBoundarySlot);
+      for (uint32_t pid : p.session) slots.emplace_back(pid, ActionPlan::kSessionSlot);
+      p.plan = BuildPlan(out, slots);
+    });
   }
+  std::vector<std::pair<uint32_t, uint32_t>> slots;
   for (CompiledAccount& account : out.accounts) {
     if (!packable || account.scps.size() > ActionPlan::kMaxScpLevels) continue;
     slots.clear();

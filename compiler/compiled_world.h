@@ -105,7 +105,7 @@ struct CompiledPattern {
   Kind kind = Kind::kLiteral;
   std::string text;                            // the pattern (kVariable: with its variables)
   GlobRef glob;                                // kGlob
-  std::shared_ptr<const Variables> variables;  // kVariable
+  std::unique_ptr<const Variables> variables;  // kVariable
   const std::vector<VariablePiece>& pieces() const {
     return variables ? variables->pieces : NoPieces();
   }
@@ -128,7 +128,7 @@ struct CompiledOperand {
   bool has_variables = false;  // substituted per request (Version 2012-10-17 only)
   bool valid = true;           // parsed as the operator's type (else it matches nothing)
   bool boolean = false;        // Bool, Null
-  std::shared_ptr<const Extra> extra;
+  std::unique_ptr<const Extra> extra;
 
   const std::vector<VariablePiece>& pieces() const { return extra ? extra->pieces : NoPieces(); }
   const IpNetwork& network() const;
@@ -151,16 +151,17 @@ struct CompiledPrincipalRef {
 };
 
 struct CompiledStatement {
-  Effect effect = Effect::kAllow;
+  // The small fields first, together (112 bytes in all rather than 128 with padding).
   uint32_t policy = 0;  // index into CompiledWorld::policies
   uint32_t index = 0;   // position in its policy
+  Effect effect = Effect::kAllow;
   bool has_resource = false;
   bool not_resource = false;
-  std::vector<CompiledPattern> resources;
   bool has_principal = false;
   bool not_principal = false;
-  std::vector<CompiledPrincipalRef> principals;
   bool not_action = false;
+  std::vector<CompiledPattern> resources;
+  std::vector<CompiledPrincipalRef> principals;
   // Wildcard Action/NotAction patterns, lower-cased, for actions that are not interned
   // (literal patterns are interned, so such an action cannot equal them). Kept as text:
   // compiled automata for the thousands of patterns of the big managed policies would

@@ -13,6 +13,7 @@
 #include "core/strings.h"
 #include "core/values.h"
 #include "json/json.h"
+#include "tbb/parallel_for.h"
 
 namespace arbiter {
 namespace {
@@ -109,7 +110,19 @@ class WorldLoader {
     }
     if (policies) {
       CheckDuplicates(*policies, "/policies");
-      for (const Member& m : policies->members) DefinePolicy(m);
+      // Each policy is validated on its own, so they are validated in parallel; their
+      // findings and definitions are then taken in document order (the first of two
+      // policies with one name wins, as before).
+      std::vector<Defined> defined(policies->members.size());
+      tbb::parallel_for(size_t{0}, defined.size(),
+                        [&](size_t i) { defined[i] = DefinePolicy(policies->members[i]); });
+      for (size_t i = 0; i < defined.size(); ++i) {
+        findings_->insert(findings_->end(), std::make_move_iterator(defined[i].findings.begin()),
+                          std::make_move_iterator(defined[i].findings.end()));
+        if (defined[i].policy) {
+          world_.policies.emplace(policies->members[i].key, std::move(*defined[i].policy));
+        }
+      }
     }
     // Names that "policies" does not define: AWS's two built-in policies, each only in its
     // own slot, whatever the order of the keys that name it; anything else is unknown.
@@ -156,7 +169,13 @@ class WorldLoader {
   // uses produce names the first use that does ("... (used as an identity policy at
   // /principals/0/identity_policies/0)"), and a warning is dropped where another use makes
   // the same finding an error (bad-sid and duplicate-sid are lenient in resource policies).
-  void DefinePolicy(const Member& m) {
+  struct Defined {
+    std::optional<Policy> policy;  // when every use is valid
+    std::vector<Finding> findings;
+  };
+  // Reads only `m` and uses_, so calls may run concurrently.
+  Defined DefinePolicy(const Member& m) const {
+    Defined out;
     const std::string p = json::PointerAppend("/policies", m.key);
     std::vector<const Reference*> kinds;  // the first use of each kind, in document order
     if (auto it = uses_.find(m.key); it != uses_.end()) {
@@ -169,10 +188,8 @@ class WorldLoader {
     }
     if (kinds.size() <= 1) {
       const PolicyKind kind = kinds.empty() ? PolicyKind::kStandalone : kinds[0]->kind;
-      if (std::optional<Policy> policy = ParsePolicy(m.value, kind, p, findings_)) {
-        world_.policies.emplace(m.key, std::move(*policy));
-      }
-      return;
+      out.policy = ParsePolicy(m.value, kind, p, &out.findings);
+      return out;
     }
     // A well-formed policy's AST does not depend on the kind of use (the kinds differ in
     // what they reject and warn about), so the first use's AST stands for all.
@@ -213,9 +230,9 @@ class WorldLoader {
         merged.push_back(std::move(out));
       }
     }
-    findings_->insert(findings_->end(), std::make_move_iterator(merged.begin()),
-                      std::make_move_iterator(merged.end()));
-    if (all_valid) world_.policies.emplace(m.key, std::move(*first));
+    out.findings = std::move(merged);
+    if (all_valid) out.policy = std::move(first);
+    return out;
   }
 
   void Error(size_t offset, std::string code, std::string message, std::string pointer) {
