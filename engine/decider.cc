@@ -19,12 +19,14 @@ Decider::Decider(const DeciderOptions& options)
 Decider::~Decider() = default;
 
 uint64_t Decider::Publish(const World& world, const CompileOptions& options) {
-  // Generations only grow; Publish serializes writers, so read-then-publish is safe under
-  // the lock Published takes... except that two writers could read the same generation.
-  // A process-wide counter keeps them unique.
+  CompiledWorld compiled = Compile(world, options);
+  // Numbered under the lock, after compiling: a slow compile that began first must not
+  // publish a smaller generation after a fast one (generation() would go backwards). The
+  // counter is process-wide, so generations are unique across deciders too.
   static std::atomic<uint64_t> next_generation{1};
+  std::lock_guard<std::mutex> lock(publish_mu_);
   const uint64_t g = next_generation.fetch_add(1, std::memory_order_relaxed);
-  snapshot_.Publish(std::make_unique<const Snapshot>(g, Compile(world, options)));
+  snapshot_.Publish(std::make_unique<const Snapshot>(g, std::move(compiled)));
   return g;
 }
 

@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -52,7 +53,9 @@ class Decider {
   explicit Decider(const DeciderOptions& options = {});
   ~Decider();
 
-  // Publishes `world` (already validated) as the next snapshot; returns its generation.
+  // Publishes `world` (already validated) as the next snapshot; returns its generation,
+  // which is greater than every generation published before it (concurrent calls compile in
+  // parallel and are numbered in the order they publish; the last to publish serves).
   // Blocks the caller (never a reader) until no reader can hold the previous snapshot.
   uint64_t Publish(const World& world, const CompileOptions& options = {});
   // Parses, validates, compiles and publishes a world file. When it has errors the
@@ -77,6 +80,9 @@ class Decider {
 
  private:
   Published<Snapshot> snapshot_;
+  // Taken to number and publish a compiled snapshot, so that generations grow in publish
+  // order however many updates run at once (compiling happens outside it).
+  std::mutex publish_mu_;
   std::unique_ptr<DecisionCache> cache_;
 };
 

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <thread>
+#include <vector>
 
 #include "compiler/compile.h"
 #include "core/strings.h"
@@ -289,6 +291,114 @@ TEST(DeciderStress, NoStaleSnapshotOrCachedDecision) {
   EXPECT_EQ(violations.load(), 0);
   EXPECT_GT(decisions.load(), 0u);
   EXPECT_GT(d.cache_stats().hits, 0u);
+}
+
+// Beyond kMaxReaderThreads live reader threads, readers count themselves per epoch parity.
+// A reader that read the epoch and (preempted) counted itself in only after a Publish had
+// advanced it must still be waited for by the next Publish. Regression: the second Publish
+// freed the snapshot that reader held (found by an audit with the same forced window).
+std::atomic<int> g_window{0};  // 0 idle, 1 a reader is held in the window, 2 released
+
+TEST(PublishedTest, ACounterPathReaderIsWaitedForAfterTheEpochMoves) {
+  struct Tracked {
+    explicit Tracked(std::atomic<bool>* f) : freed(f) {}
+    Tracked(const Tracked&) = delete;
+    ~Tracked() { freed->store(true); }
+    std::atomic<bool>* freed;
+  };
+  std::atomic<bool> freed0{false}, freed1{false}, freed2{false};
+  Published<Tracked> p(std::make_unique<const Tracked>(&freed0));
+  // Claim every announcement slot with threads that stay alive.
+  std::atomic<int> holding{0};
+  std::atomic<bool> release_holders{false};
+  std::vector<std::thread> holders;
+  for (int i = 0; i < kMaxReaderThreads; ++i) {
+    holders.emplace_back([&] {
+      { auto r = p.Read(); }
+      holding.fetch_add(1);
+      while (!release_holders.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  }
+  while (holding.load() < kMaxReaderThreads) std::this_thread::yield();
+
+  g_window = 0;
+  published_testing::overflow_window.store(+[] {
+    int idle = 0;
+    if (g_window.compare_exchange_strong(idle, 1)) {
+      while (g_window.load() != 2) std::this_thread::yield();
+    }
+  });
+  std::atomic<bool> reader_holds{false}, release_reader{false}, freed_while_held{true};
+  std::thread reader([&] {
+    auto r = p.Read();  // on the counter path: every slot is taken
+    reader_holds = true;
+    while (!release_reader.load()) std::this_thread::yield();
+    freed_while_held = freed1.load();
+  });
+  while (g_window.load() != 1) std::this_thread::yield();
+  // The reader has read the epoch but is not counted yet: this Publish does not wait.
+  p.Publish(std::make_unique<const Tracked>(&freed1));
+  g_window = 2;
+  while (!reader_holds.load()) std::this_thread::yield();
+  std::atomic<bool> second_done{false};
+  std::thread writer([&] {
+    p.Publish(std::make_unique<const Tracked>(&freed2));
+    second_done = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(second_done.load()) << "the second Publish did not wait for the reader";
+  EXPECT_FALSE(freed1.load());
+  release_reader = true;
+  reader.join();
+  writer.join();
+  EXPECT_FALSE(freed_while_held.load());
+  EXPECT_TRUE(freed0.load());
+  EXPECT_TRUE(freed1.load());
+  published_testing::overflow_window.store(nullptr);
+  release_holders = true;
+  for (std::thread& t : holders) t.join();
+}
+
+// Concurrent updates compile in parallel but are numbered as they publish, so
+// generation() never goes backwards. Regression: a slow update numbered before a fast one
+// published after it (an audit saw 30 decreases in a few seconds).
+TEST(DeciderTest, GenerationNeverGoesBackwardsUnderConcurrentUpdates) {
+  std::string big = R"({"policies": {)";
+  for (int i = 0; i < 300; ++i) {
+    big += StrCat(i ? "," : "", "\"P", i, R"(": {"Version": "2012-10-17", "Statement": [)");
+    for (int k = 0; k < 10; ++k) {
+      big += StrCat(k ? "," : "",
+                    R"({"Effect": "Allow", "Action": ["s3:Get*", "ec2:Describe*", "iam:List)", k,
+                    R"("], "Resource": "arn:aws:s3:::b)", i, "/", k, R"(/*"})");
+    }
+    big += "]}";
+  }
+  big += "}}";
+  const std::string small = R"({"policies": {"P": {"Version": "2012-10-17", "Statement": []}}})";
+  Decider d;
+  std::atomic<bool> stop{false};
+  std::atomic<int> decreases{0};
+  std::thread watcher([&] {
+    uint64_t last = 0;
+    while (!stop.load()) {
+      const uint64_t g = d.generation();
+      if (g < last) decreases.fetch_add(1);
+      last = g;
+    }
+  });
+  auto updates = [&](const std::string& world) {
+    for (int i = 0; i < 15; ++i) {
+      std::vector<Finding> findings;
+      EXPECT_TRUE(d.Update(world, &findings));
+    }
+  };
+  std::thread slow(updates, std::cref(big));
+  std::thread fast(updates, std::cref(small));
+  slow.join();
+  fast.join();
+  stop = true;
+  watcher.join();
+  EXPECT_EQ(decreases.load(), 0);
 }
 
 }  // namespace

@@ -12,7 +12,8 @@
 // Thread-safety: any number of concurrent readers and writers (writers serialize among
 // themselves). The first Read() of a thread claims one of kMaxReaderThreads announcement
 // slots until the thread exits; beyond that many live reader threads, readers fall back to
-// a shared pair of counters (still lock-free, but contended).
+// a shared pair of counters, one per epoch parity: lock-free, contended, and retried when a
+// Publish advances the epoch between reading it and counting in.
 // Cost: Read() is two stores and two loads (seq_cst) on thread-private cache lines.
 #ifndef ARBITER_ENGINE_PUBLISHED_H_
 #define ARBITER_ENGINE_PUBLISHED_H_
@@ -29,6 +30,12 @@ inline constexpr int kMaxReaderThreads = 256;
 
 // This thread's announcement slot in [0, kMaxReaderThreads), or -1 when all are taken.
 int ReaderSlot();
+
+namespace published_testing {
+// Tests only: when set, called by a reader on the counter path after it reads the epoch
+// and before it counts itself in (the window a preemption can open).
+inline std::atomic<void (*)()> overflow_window{nullptr};
+}  // namespace published_testing
 
 template <typename T>
 class Published {
@@ -64,8 +71,17 @@ class Published {
         nested_ = mine.load(std::memory_order_relaxed) != 0;
         if (!nested_) mine.store(owner_->epoch_.load(std::memory_order_seq_cst));
       } else {
-        parity_ = static_cast<int>(owner_->epoch_.load(std::memory_order_seq_cst) & 1);
-        owner_->overflow_[parity_].fetch_add(1, std::memory_order_seq_cst);
+        // Count in under the epoch's parity, then make sure the epoch did not move
+        // meanwhile: a Publish that advanced it waited on the other counter, and the next
+        // one would wait on that one too, so neither would wait for this reader.
+        for (;;) {
+          const uint64_t e = owner_->epoch_.load(std::memory_order_seq_cst);
+          if (auto* window = published_testing::overflow_window.load()) window();
+          parity_ = static_cast<int>(e & 1);
+          owner_->overflow_[parity_].fetch_add(1, std::memory_order_seq_cst);
+          if (owner_->epoch_.load(std::memory_order_seq_cst) == e) break;
+          owner_->overflow_[parity_].fetch_sub(1, std::memory_order_seq_cst);
+        }
       }
       value_ = owner_->current_.load(std::memory_order_seq_cst);
     }

@@ -61,8 +61,11 @@ class Engine {
   // InvalidArgument with one finding per line, "NAME:LINE:COL: error: MESSAGE [CODE]
   // (JSON-POINTER)"; warnings alone do not fail a load.
   absl::Status LoadWorld(std::string_view world_json, std::string_view name = "world.json");
+  // As LoadWorld, named by `path`; a file that cannot be read is NotFound.
   absl::Status LoadWorldFile(const std::string& path);
-  // Increases with every successful load (0 before the first: an empty world).
+  // Increases with every successful load (0 before the first: an empty world). Concurrent
+  // loads compile in parallel and are numbered in the order they publish; the last to
+  // publish serves.
   uint64_t generation() const;
 
   // One SPEC section 3 request line.
