@@ -1,5 +1,6 @@
 #include "compiler/policy_parser.h"
 
+#include <map>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -660,10 +661,12 @@ class Parser {
       }
       // Keys are case-insensitive, so two spellings of one key in a block contradict each
       // other (IAM Access Analyzer: "Duplicate keys with different case", an error).
+      // (A key repeated exactly is reported once, as any duplicate JSON key.)
       if (opm.value.is_object()) {
-        std::set<std::string> seen;
+        std::map<std::string, std::string_view> seen;  // lower-cased -> first spelling
         for (const Member& k : opm.value.members) {
-          if (!seen.insert(AsciiStrToLower(k.key)).second) {
+          const auto [it, added] = seen.try_emplace(AsciiStrToLower(k.key), k.key);
+          if (!added && it->second != k.key) {
             Error(k.key_offset, "duplicate-key",
                   StrCat("condition key \"", k.key,
                          "\" is given twice in this operator (keys are case-insensitive)"),

@@ -604,5 +604,25 @@ TEST(PolicyParserTest, ForAllValuesAllowWarnsOnlyWithoutANullGuard) {
                   "forallvalues-allow", p));
 }
 
+// A condition key repeated in one operator is one duplicate-key finding, whether the
+// repeat is exact (any duplicate JSON key) or in another case (keys are case-insensitive).
+TEST(PolicyParserTest, ARepeatedConditionKeyIsReportedOnce) {
+  auto policy = [](std::string_view keys) {
+    return StrCat(R"({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {)",
+                  keys, "}}}]}");
+  };
+  EXPECT_EQ(Count(Findings(policy(R"("aws:username": "a", "aws:username": "b")")), "duplicate-key"),
+            1u);
+  EXPECT_EQ(Count(Findings(policy(R"("aws:username": "a", "AWS:UserName": "b")")), "duplicate-key"),
+            1u);
+  EXPECT_EQ(
+      Count(Findings(policy(R"("aws:username": "a", "AWS:UserName": "b", "aws:username": "c")")),
+            "duplicate-key"),
+      2u);
+  EXPECT_EQ(Count(Findings(policy(R"("aws:username": "a", "aws:userid": "b")")), "duplicate-key"),
+            0u);
+}
+
 }  // namespace
 }  // namespace arbiter
