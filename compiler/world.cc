@@ -620,9 +620,9 @@ namespace {
 // AWS sets these global keys itself, always well-formed
 // (reference_policies_condition-keys.html); a request that gives one malformed would slip
 // past the policies that test it (a Deny on IpAddress does not match "999.0.2.10"), so it is
-// refused. Returns the problem, or "" when the values fit the key's type.
-std::string CheckTypedKey(std::string_view key, const ContextValue& value) {
-  const std::string lower = AsciiStrToLower(key);
+// refused. `lower` is `key` lower-cased. Returns the problem, or "" when the values fit the
+// key's type.
+std::string CheckTypedKey(std::string_view key, std::string_view lower, const ContextValue& value) {
   OperandType type = OperandType::kString;  // any text
   if (lower == "aws:sourceip") {
     type = OperandType::kIp;
@@ -760,11 +760,12 @@ bool ParseRequest(std::string_view line, Request* out, std::string* error) {
         } else if (!scalar(c.value, &cv.values.emplace_back())) {
           return false;
         }
-        if (std::string problem = CheckTypedKey(c.key, cv); !problem.empty()) {
+        std::string lower = AsciiStrToLower(c.key);
+        if (std::string problem = CheckTypedKey(c.key, lower, cv); !problem.empty()) {
           *error = std::move(problem);
           return false;
         }
-        if (!out->context.emplace(AsciiStrToLower(c.key), std::move(cv)).second) {
+        if (!out->context.emplace(std::move(lower), std::move(cv)).second) {
           *error = StrCat("context key \"", c.key, "\" is given twice (keys are case-insensitive)");
           return false;
         }

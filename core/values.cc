@@ -321,20 +321,14 @@ bool IsAccountId(std::string_view s) {
 }
 
 bool SamePartition(std::string_view written, std::string_view caller_arn) {
-  if (!StartsWith(written, "arn:")) return true;
-  auto partition = [](std::string_view arn) -> std::string_view {
-    if (!StartsWith(arn, "arn:")) return "aws";
-    arn.remove_prefix(4);
-    return arn.substr(0, arn.find(':'));
-  };
-  return partition(written) == partition(caller_arn);
+  const std::optional<ArnParts> account = SplitArn(written);
+  if (!account) return true;  // a bare account id
+  const std::optional<ArnParts> caller = SplitArn(caller_arn);
+  return account->partition == (caller ? caller->partition : std::string_view("aws"));
 }
 
-bool TrustPolicyDoesNotApply(std::string_view resource, std::string_view action) {
-  const std::optional<ArnParts> arn = SplitArn(resource);
-  if (!arn || arn->service != "iam" || !StartsWith(arn->resource, "role/")) return false;
-  const size_t colon = action.find(':');
-  return colon == std::string_view::npos || !EqualsIgnoreCase(action.substr(0, colon), "sts");
+bool IsRoleArn(const std::optional<ArnParts>& arn) {
+  return arn && arn->service == "iam" && StartsWith(arn->resource, "role/");
 }
 
 }  // namespace arbiter

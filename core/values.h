@@ -59,9 +59,9 @@ std::optional<ArnParts> SplitArn(std::string_view arn);
 // caller's partition; a caller whose ARN names none is in "aws".
 bool SamePartition(std::string_view written, std::string_view caller_arn);
 
-// Whether `resource` is an IAM role, whose resource-based policy (its trust policy) governs
-// only the sts: actions that assume it, and `action` is not one of them.
-bool TrustPolicyDoesNotApply(std::string_view resource, std::string_view action);
+// Whether `arn` names an IAM role. A role's resource-based policy is its trust policy: it
+// governs only the sts: actions that assume the role (reference_policies_elements_principal.html).
+bool IsRoleArn(const std::optional<ArnParts>& arn);
 
 // True for exactly 12 ASCII digits.
 bool IsAccountId(std::string_view s);

@@ -852,9 +852,10 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
       !c.resource_account.empty() ? c.resource_org_account : c.p.org_account;
   const CompiledAccount* rcp_account =
       rcp_service && !c.p.service_linked_role ? rcp_owner : nullptr;
+  const bool role_resource = IsRoleArn(resource_arn);  // see ReferenceEvaluate
+  const bool sts_action = EqualsIgnoreCase(service, "sts");
   const bool has_resource_policy =
-      c.resource != nullptr && c.resource->policy.has_value() &&
-      !TrustPolicyDoesNotApply(req.resource, req.action);  // see Reference
+      c.resource != nullptr && c.resource->policy.has_value() && (!role_resource || sts_action);
   const uint32_t resource_policy = has_resource_policy ? *c.resource->policy : 0;
   const CompiledPrincipal* known = c.p.compiled;
 
@@ -962,9 +963,7 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     bool identity_counts = identity_side;
     const auto& arn = resource_arn;  // see ReferenceEvaluate
     const bool kms_key = arn && arn->service == "kms" && StartsWith(arn->resource, "key/");
-    const bool assumed_role = has_resource_policy && arn && arn->service == "iam" &&
-                              StartsWith(arn->resource, "role/") &&
-                              EqualsIgnoreCase(service, "sts");
+    const bool assumed_role = has_resource_policy && role_resource && sts_action;
     if ((kms_key || assumed_role) && rp == PrincipalMatch::kNone) identity_counts = false;
     if (rp == PrincipalMatch::kDirect) {
       grant({&rp_allows});

@@ -452,12 +452,13 @@ EvalResult EvaluatePolicies(const World& world, const Request& req,
                             const PrincipalEntry& principal) {
   EvalResult result;
   const ResourceEntry* resource = req.resource == "*" ? nullptr : world.FindResource(req.resource);
+  const std::optional<ArnParts> arn = SplitArn(req.resource);
   std::string resource_account;
   if (req.resource_account) {
     resource_account = *req.resource_account;
   } else if (resource && resource->account) {
     resource_account = *resource->account;
-  } else if (const auto arn = SplitArn(req.resource); arn && NamesOwner(arn->account)) {
+  } else if (arn && NamesOwner(arn->account)) {
     // AWS-owned resources ("aws" in arn:aws:iam::aws:policy/ReadOnlyAccess, or nothing) are
     // not another account's; any other value names the owner, even one that is not a
     // well-formed account id (then no caller is its owner: cross-account, fail closed).
@@ -498,9 +499,11 @@ EvalResult EvaluatePolicies(const World& world, const Request& req,
   // (sts: actions) and nothing about managing it, which identity policies decide
   // (reference_policies_elements_principal.html, "The IAM resource-based policy type is a
   // role trust policy").
-  const bool trust_only = TrustPolicyDoesNotApply(req.resource, req.action);
+  const bool role_resource = IsRoleArn(arn);
+  const bool sts_action = EqualsIgnoreCase(service, "sts");
   const std::optional<std::string> resource_policy =
-      resource && resource->policy && !trust_only ? resource->policy : std::nullopt;
+      resource && resource->policy && (!role_resource || sts_action) ? resource->policy
+                                                                     : std::nullopt;
 
   // 1. Explicit deny anywhere wins.
   std::vector<Reason> denies;
@@ -607,13 +610,10 @@ EvalResult EvaluatePolicies(const World& world, const Request& req,
   bool allowed = false;
   if (same_account) {
     bool identity_counts = identity_side;
-    const auto arn = SplitArn(req.resource);
     // "Unless the key policy explicitly allows it, you cannot use IAM policies to allow
     // access to a KMS key": a key whose policy the world does not give allows nothing.
     const bool kms_key = arn && arn->service == "kms" && StartsWith(arn->resource, "key/");
-    const bool assumed_role = resource_policy && arn && arn->service == "iam" &&
-                              StartsWith(arn->resource, "role/") &&
-                              EqualsIgnoreCase(service, "sts");
+    const bool assumed_role = resource_policy && role_resource && sts_action;
     if ((kms_key || assumed_role) && rp == PrincipalMatch::kNone) identity_counts = false;
     if (rp == PrincipalMatch::kDirect) {
       allowed = true;
