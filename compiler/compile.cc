@@ -604,8 +604,10 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cr.tags = LowerTags(r.tags);
     // Two entries with the same ARN: the first wins, as in World::FindResource.
     if (out.resource_ids.Add(r.arn) != out.resources.size()) continue;
-    if (out.resource_lengths.size() <= r.arn.size()) out.resource_lengths.resize(r.arn.size() + 1);
-    out.resource_lengths[r.arn.size()] = 1;
+    if (out.resource_lengths.size() <= r.arn.size() / 64) {
+      out.resource_lengths.resize(r.arn.size() / 64 + 1);
+    }
+    out.resource_lengths[r.arn.size() / 64] |= uint64_t{1} << r.arn.size() % 64;
     out.resources.push_back(std::move(cr));
   }
   out.org_id = world.org_id;

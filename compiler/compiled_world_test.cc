@@ -1,5 +1,6 @@
 #include "compiler/compiled_world.h"
 
+#include <bit>
 #include <random>
 #include <set>
 
@@ -36,6 +37,16 @@ TEST(ActionPlanTest, FindRanksEveryActionAndRejectsOthers) {
   EXPECT_EQ(ActionPlan{}.Find(0), ActionPlan::kAbsent);
   EXPECT_EQ(PlanOf({UINT32_MAX - 1}).Find(UINT32_MAX - 1), 0u);
   EXPECT_EQ(PlanOf({UINT32_MAX - 1}).Find(UINT32_MAX), ActionPlan::kAbsent);
+}
+
+TEST(ActionPlanTest, PopCountCountsEveryBit) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 10000; ++i) {
+    const uint64_t x = rng() & rng();
+    ASSERT_EQ(PopCount64(x), static_cast<uint32_t>(std::popcount(x))) << x;
+  }
+  EXPECT_EQ(PopCount64(0), 0u);
+  EXPECT_EQ(PopCount64(~uint64_t{0}), 64u);
 }
 
 // A plan stores each distinct list of statements once: the actions one pattern matches share

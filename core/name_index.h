@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/hash.h"
+#include "core/strings.h"
 
 namespace arbiter {
 
@@ -31,16 +32,23 @@ class NameIndex {
   // amortized over growth.
   uint32_t Add(std::string_view name);
   // The id of `name`, or kNotFound. O(|name|) expected.
-  uint32_t Find(std::string_view name) const {
-    if (slots_.empty()) return kNotFound;
+  uint32_t Find(std::string_view name) const { return Find(name, HashBytes(name)); }
+  // A lookup in two steps, so that independent lookups overlap their cache misses: Locate
+  // hashes `name` and starts loading its first slot; Find(name, hash) finishes the lookup.
+  uint64_t Locate(std::string_view name) const {
     const uint64_t h = HashBytes(name);
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+    return h;
+  }
+  uint32_t Find(std::string_view name, uint64_t h) const {
+    if (slots_.empty()) return kNotFound;
     const uint32_t tag = static_cast<uint32_t>(h >> 32);
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.record == kEmpty) return kNotFound;
       if (s.tag != tag) continue;
       const Record r = RecordAt(s.record);
-      if (r.name == name) return r.id;
+      if (SameBytes(r.name, name)) return r.id;
     }
   }
   // The name of `id` (< size()); valid until the next Add.

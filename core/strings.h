@@ -6,6 +6,7 @@
 #ifndef ARBITER_CORE_STRINGS_H_
 #define ARBITER_CORE_STRINGS_H_
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -47,6 +48,66 @@ std::string StrCat(const Args&... args) {
 template <typename... Args>
 void StrAppend(std::string* out, const Args&... args) {
   StrAppendPieces(out, {strings_internal::Piece(args).view...});
+}
+
+namespace strings_internal {
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+inline uint32_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+inline constexpr uint64_t kOnes = 0x0101010101010101ULL;
+inline constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
+inline constexpr uint64_t kHigh = 0x8080808080808080ULL;
+// The high bit of each byte of `word` that equals `c` (exact: no other bit is set).
+inline uint64_t BytesEqualTo(uint64_t word, char c) {
+  const uint64_t x = word ^ (kOnes * static_cast<uint8_t>(c));
+  return ~(((x & kLow7) + kLow7) | x | kLow7);
+}
+}  // namespace strings_internal
+
+// Whether `a` and `b` hold the same bytes. Inline, for the short keys, names and ARNs of the
+// evaluator's hot path: most unequal strings differ in their first or last 8 bytes, which
+// are compared before (and instead of) a call to memcmp.
+inline bool SameBytes(std::string_view a, std::string_view b) {
+  using strings_internal::Load32;
+  using strings_internal::Load64;
+  const size_t n = a.size();
+  if (n != b.size()) return false;
+  const char* x = a.data();
+  const char* y = b.data();
+  if (n >= 8) {
+    if (Load64(x) != Load64(y) || Load64(x + n - 8) != Load64(y + n - 8)) return false;
+    return n <= 16 || std::memcmp(x + 8, y + 8, n - 16) == 0;
+  }
+  if (n >= 4) return Load32(x) == Load32(y) && Load32(x + n - 4) == Load32(y + n - 4);
+  return n == 0 || (x[0] == y[0] && x[n / 2] == y[n / 2] && x[n - 1] == y[n - 1]);
+}
+
+// Writes `in` with ASCII letters lower-cased to out[0, in.size()) (other bytes unchanged),
+// eight bytes at a time.
+inline void AsciiLowerCopy(std::string_view in, char* out) {
+  using namespace strings_internal;
+  size_t i = 0;
+  for (; i + 8 <= in.size(); i += 8) {
+    const uint64_t w = Load64(in.data() + i);
+    // High bit of each byte in 'A'..'Z': ASCII, >= 'A' and not > 'Z'.
+    const uint64_t low = w & kLow7;
+    const uint64_t ge_a = low + kOnes * (0x80 - 'A');
+    const uint64_t gt_z = low + kOnes * (0x80 - 'Z' - 1);
+    const uint64_t upper = ~w & (ge_a ^ gt_z) & kHigh;
+    const uint64_t lowered = w | (upper >> 2);  // 0x80 >> 2 == 0x20, the case bit
+    std::memcpy(out + i, &lowered, 8);
+  }
+  for (; i < in.size(); ++i) {
+    const char c = in[i];
+    out[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  }
 }
 
 inline bool StartsWith(std::string_view s, std::string_view p) { return s.starts_with(p); }

@@ -1,5 +1,6 @@
 #include "core/values.h"
 
+#include <bit>
 #include <cmath>
 #include <cstdlib>
 
@@ -300,11 +301,20 @@ std::optional<IpNetwork> ParseIpAddress(std::string_view s) {
 
 std::optional<ArnParts> SplitArn(std::string_view arn) {
   if (!StartsWith(arn, "arn:")) return std::nullopt;
-  // One pass to the fifth colon (the fields before the resource are short, so a byte loop
-  // beats a memchr call per field).
+  // One pass to the fifth colon, eight bytes at a time (the evaluator splits the resource
+  // of every request; a memchr call per short field costs more).
   size_t colons[5];
   int found = 0;
-  for (size_t i = 3; i < arn.size() && found < 5; ++i) {
+  size_t i = 3;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= arn.size() && found < 5; i += 8) {
+      uint64_t m = strings_internal::BytesEqualTo(strings_internal::Load64(arn.data() + i), ':');
+      for (; m != 0 && found < 5; m &= m - 1) {
+        colons[found++] = i + static_cast<size_t>(std::countr_zero(m)) / 8;
+      }
+    }
+  }
+  for (; i < arn.size() && found < 5; ++i) {
     if (arn[i] == ':') colons[found++] = i;
   }
   if (found < 5) return std::nullopt;

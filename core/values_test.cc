@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <vector>
+
 namespace arbiter {
 namespace {
 
@@ -91,6 +94,46 @@ TEST(ValuesTest, Base64) {
   EXPECT_EQ(DecodeBase64(""), "");
   EXPECT_FALSE(DecodeBase64("QmluYXJ"));
   EXPECT_FALSE(DecodeBase64("Qm!uYXJ5"));
+}
+
+// The five fields as a byte-by-byte split finds them, with colons at every offset (the
+// split reads eight bytes at a time).
+TEST(ValuesTest, SplitArnFindsColonsAtEveryOffset) {
+  auto naive = [](std::string_view arn) -> std::optional<std::vector<std::string_view>> {
+    if (arn.substr(0, 4) != "arn:") return std::nullopt;
+    std::vector<std::string_view> fields;
+    size_t start = 4;
+    for (int k = 0; k < 4; ++k) {
+      const size_t colon = arn.find(':', start);
+      if (colon == std::string_view::npos) return std::nullopt;
+      fields.push_back(arn.substr(start, colon - start));
+      start = colon + 1;
+    }
+    fields.push_back(arn.substr(start));
+    return fields;
+  };
+  for (size_t a = 0; a < 12; ++a) {
+    for (size_t b = 0; b < 12; ++b) {
+      for (size_t c = 0; c < 20; c += 3) {
+        for (const char* tail : {"", "x", "r:s:t", "::::::::::"}) {
+          const std::string arn = "arn:" + std::string(a, 'p') + ":" + std::string(b, 's') + ":" +
+                                  std::string(c, 'r') + ":123456789012:" + tail;
+          for (size_t cut = 0; cut <= arn.size(); ++cut) {
+            const std::string_view s = std::string_view(arn).substr(0, cut);
+            const auto want = naive(s);
+            const auto got = SplitArn(s);
+            ASSERT_EQ(got.has_value(), want.has_value()) << s;
+            if (!got) continue;
+            EXPECT_EQ(got->partition, (*want)[0]) << s;
+            EXPECT_EQ(got->service, (*want)[1]) << s;
+            EXPECT_EQ(got->region, (*want)[2]) << s;
+            EXPECT_EQ(got->account, (*want)[3]) << s;
+            EXPECT_EQ(got->resource, (*want)[4]) << s;
+          }
+        }
+      }
+    }
+  }
 }
 
 TEST(ValuesTest, Arns) {

@@ -150,6 +150,52 @@ TEST(DifferentialTest, NotPrincipalComparesEntriesAsWritten) {
   }
 }
 
+// A request's resource policy is its longest world resource that is the whole ARN or a
+// prefix ending before '/' or ':'; the engine finds candidate lengths in a bitset of 64-bit
+// words, so lengths either side of each word boundary are checked here.
+TEST(DifferentialTest, LongestResourcePrefixAcrossLengthWords) {
+  std::string full = "arn:aws:s3:::bkt" + std::string(134, 'a');  // 150 bytes
+  const std::vector<size_t> cuts = {62, 63, 64, 65, 127, 128, 129};
+  for (size_t c : cuts) full[c] = '/';
+  std::string world = R"({"policies": {)";
+  std::string resources;
+  std::vector<size_t> lengths = cuts;
+  lengths.push_back(full.size());
+  for (size_t len : lengths) {
+    const std::string name = "P" + std::to_string(len);
+    world += "\"" + name + R"(": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+      "Principal": "*", "Action": "s3:GetObject", "Resource": "*"}]},)";
+    resources += R"({"arn": ")" + full.substr(0, len) + R"(", "policy": ")" + name + "\"},";
+  }
+  // Lengths some resource has, at which these requests have no delimiter: never a match.
+  resources += R"({"arn": "arn:aws:s3:::other)" + std::string(100, 'b') + R"(", "policy": "P150"})";
+  world.pop_back();
+  world += R"(}, "principals": [{"arn": "arn:aws:iam::111122223333:user/u"}], "resources": [)" +
+           resources + "]}";
+  std::vector<Finding> findings;
+  const std::optional<World> w = LoadWorld(world, &findings);
+  ASSERT_TRUE(w.has_value()) << (findings.empty() ? "" : findings[0].message);
+  const CompiledWorld compiled = Compile(*w);
+  EvalScratch scratch;
+  auto deciding = [&](const std::string& resource) {
+    Request r;
+    r.principal = "arn:aws:iam::111122223333:user/u";
+    r.action = "s3:GetObject";
+    r.resource = resource;
+    Same("longest-resource-prefix", compiled, *w, r, scratch);
+    const EvalResult e = Evaluate(compiled, r, scratch, /*explain=*/true);
+    return e.reasons.empty() ? std::string("none") : e.reasons[0].policy;
+  };
+  for (size_t len = 13; len <= full.size(); ++len) {
+    std::string want = "none";
+    for (size_t l : lengths) {
+      if (l <= len && (l == len || full[l] == '/')) want = "P" + std::to_string(l);
+    }
+    EXPECT_EQ(deciding(full.substr(0, len)), want) << len;
+    EXPECT_EQ(deciding(full.substr(0, len) + ":x"), want) << len;
+  }
+}
+
 // Regression (plan refs): the merged plans decide unconditional refs without reading the
 // statement, put Denies first and drop covered Allows. An unconditional NotAction Deny does
 // not decide alone (it skips the actions it lists), a NotResource "*" never applies, and an

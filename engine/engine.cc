@@ -113,10 +113,12 @@ struct PrincipalView {
   bool has_derived_userid = false;
 };
 
-PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, std::string& scratch) {
+// `hash` is w.principal_ids.Locate(arn).
+PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, uint64_t hash,
+                            std::string& scratch) {
   PrincipalView v;
-  if (const CompiledPrincipal* found = w.FindPrincipal(arn)) {
-    const CompiledPrincipal& p = *found;
+  if (const uint32_t id = w.principal_ids.Find(arn, hash); id != NameIndex::kNotFound) {
+    const CompiledPrincipal& p = w.principals[id];
     v.arn = p.entry.arn;
     v.principal_arn = p.entry.principal_arn;
     v.account = p.entry.account;
@@ -227,7 +229,7 @@ Values Single(std::string_view s) {
 Values Lookup(const KeyRef& k, const Ctx& c) {
   for (size_t i = 0; i < c.req.context_size; ++i) {
     const ContextEntry& e = c.req.context[i];
-    if (e.key.size() != k.key.size() || e.key != k.key) continue;
+    if (!SameBytes(e.key, k.key)) continue;
     Values v;
     v.list = e.values;
     v.count = e.count;
@@ -358,13 +360,13 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
   if (!dyn) text = o.text;
   switch (op) {
     case Operator::kStringEquals:
-      return value == text;
+      return SameBytes(value, text);
     case Operator::kStringEqualsIgnoreCase:
       return EqualsIgnoreCase(value, text);
     case Operator::kStringLike:
       return dyn ? GlobMatchDynamic(text, lit, value, GlobMode::kString) : o.glob->Matches(value);
     case Operator::kBinaryEquals:
-      return value == text;
+      return SameBytes(value, text);
     case Operator::kNumericEquals:
     case Operator::kNumericLessThan:
     case Operator::kNumericLessThanEquals:
@@ -489,8 +491,8 @@ PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
         break;
       case K::kArn:
         if (!iam) break;
-        if (r.value == p.arn) return PrincipalMatch::kDirect;
-        if (r.value == p.principal_arn) best = std::max(best, PrincipalMatch::kRole);
+        if (SameBytes(r.value, p.arn)) return PrincipalMatch::kDirect;
+        if (SameBytes(r.value, p.principal_arn)) best = std::max(best, PrincipalMatch::kRole);
         break;
       case K::kService:
         if (p.type == PrincipalType::kAWSService && (r.value == p.arn || r.value == "*")) {
@@ -550,10 +552,11 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         m = true;
         break;
       case CompiledPattern::Kind::kLiteral:
-        m = resource == r.text;
+        m = SameBytes(resource, r.text);
         break;
       case CompiledPattern::Kind::kPrefix:
-        m = StartsWith(resource, r.text);
+        m = resource.size() >= r.text.size() &&
+            SameBytes(resource.substr(0, r.text.size()), r.text);
         break;
       case CompiledPattern::Kind::kGlob:
         m = r.glob->Matches(resource);
@@ -737,6 +740,15 @@ PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
   };
   if (const uint32_t i = plan.Find(c.action_id); i != ActionPlan::kAbsent) {
     const auto [first, last] = plan.Group(i);
+    // Start loading every statement to check at once rather than one miss after another.
+    for (const uint32_t* ref = first; ref != last; ++ref) {
+      if (!(*ref & ActionPlan::kUnconditional)) {
+        const char* st =
+            reinterpret_cast<const char*>(&c.w.statements[ActionPlan::Statement(*ref)]);
+        __builtin_prefetch(st);
+        __builtin_prefetch(st + sizeof(CompiledStatement) - 1);
+      }
+    }
     for (const uint32_t* ref = first; ref != last; ++ref) {
       if (visit(*ref)) return out;
     }
@@ -753,13 +765,21 @@ PlanOutcome RunPlan(const ActionPlan& plan, Ctx& c, PlanOutcome out) {
 }
 
 const CompiledResource* FindResource(const CompiledWorld& w, std::string_view arn) {
-  if (arn == "*" || w.resources.empty()) return nullptr;
-  // Longest first: the whole ARN, then each prefix that ends before a '/' or ':'.
-  for (size_t len = std::min(arn.size(), w.resource_lengths.size() - 1) + 1; len-- > 0;) {
-    if (!w.resource_lengths[len]) continue;
-    if (len != arn.size() && arn[len] != '/' && arn[len] != ':') continue;
-    const uint32_t id = w.resource_ids.Find(arn.substr(0, len));
-    if (id != NameIndex::kNotFound) return &w.resources[id];
+  const std::vector<uint64_t>& lengths = w.resource_lengths;
+  if (arn == "*" || lengths.empty()) return nullptr;
+  // Longest first: the whole ARN, then each prefix that ends before a '/' or ':', among the
+  // lengths some resource ARN has (a bit each, so 64 lengths no ARN has are skipped at once).
+  for (size_t word = std::min(arn.size() / 64, lengths.size() - 1) + 1; word-- > 0;) {
+    uint64_t bits = lengths[word];
+    if (word == arn.size() / 64) bits &= ~uint64_t{0} >> (63 - arn.size() % 64);
+    while (bits != 0) {
+      const int top = 63 - std::countl_zero(bits);
+      bits &= ~(uint64_t{1} << top);
+      const size_t len = word * 64 + static_cast<size_t>(top);
+      if (len != arn.size() && arn[len] != '/' && arn[len] != ':') continue;
+      const uint32_t id = w.resource_ids.Find(arn.substr(0, len));
+      if (id != NameIndex::kNotFound) return &w.resources[id];
+    }
   }
   return nullptr;
 }
@@ -802,12 +822,33 @@ EvalResult Evaluate(const CompiledWorld& w, const Request& request, EvalScratch&
 
 namespace {
 
+// `action` is the request's action lower-cased, and `action_hash` w.action_ids.Locate(action).
 EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, EvalScratch& scratch,
-                            bool explain, const PrincipalView& principal) {
+                            bool explain, const PrincipalView& principal, std::string_view action,
+                            uint64_t action_hash) {
   EvalResult result;
   Ctx c(w, req, scratch, principal);
   c.explain = explain;
   c.iam = c.p.type != PrincipalType::kAnonymous && c.p.type != PrincipalType::kAWSService;
+  c.action = action;
+  if (const uint32_t id = w.action_ids.Find(action, action_hash); id != NameIndex::kNotFound) {
+    c.has_action_id = true;
+    c.action_id = id;
+    c.has_service = true;
+    c.service = w.action_service[c.action_id];
+  } else if (const uint32_t s =
+                 w.service_ids.Find(std::string_view(action).substr(0, action.find(':')));
+             s != NameIndex::kNotFound) {
+    c.has_service = true;
+    c.service = s;
+  }
+  // Start loading the plans' entries for the action while the resource is looked up.
+  if (c.has_action_id && !explain && c.p.compiled) {
+    if (c.p.compiled->plan) c.p.compiled->plan->Prefetch(c.action_id);
+    if (c.p.org_account && c.p.org_account->scp_plan) {
+      c.p.org_account->scp_plan->Prefetch(c.action_id);
+    }
+  }
   c.resource = FindResource(w, req.resource);
   if (c.p.compiled == nullptr && !c.p.account.empty()) {
     c.p.org_account = w.FindAccount(c.p.account);
@@ -824,21 +865,6 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     // Most requests stay in the caller's account, whose organization entry is found already.
     c.resource_org_account =
         c.resource_account == c.p.account ? c.p.org_account : w.FindAccount(c.resource_account);
-  }
-  std::string& action = EngineAccess::action(scratch);
-  action.assign(req.action);
-  for (char& ch : action) ch = AsciiLower(ch);
-  c.action = action;
-  if (const uint32_t id = w.action_ids.Find(action); id != NameIndex::kNotFound) {
-    c.has_action_id = true;
-    c.action_id = id;
-    c.has_service = true;
-    c.service = w.action_service[c.action_id];
-  } else if (const uint32_t s =
-                 w.service_ids.Find(std::string_view(action).substr(0, action.find(':')));
-             s != NameIndex::kNotFound) {
-    c.has_service = true;
-    c.service = s;
   }
   const std::string_view service = req.action.substr(0, req.action.find(':'));
 
@@ -988,10 +1014,17 @@ EvalResult Evaluate(const CompiledWorld& w, const RequestView& req, EvalScratch&
                     bool explain) {
   // What the caller's kind of credentials allows whatever the policies say
   // (compiler/credentials.h; see ReferenceEvaluate).
+  // The principal's and the action's lookups are started together, so that their cache
+  // misses overlap.
+  const uint64_t principal_hash = w.principal_ids.Locate(req.principal);
+  std::string& action = EngineAccess::action(scratch);
+  action.resize(req.action.size());
+  AsciiLowerCopy(req.action, action.data());
+  const uint64_t action_hash = w.action_ids.Locate(action);
   const PrincipalView principal =
-      ViewPrincipal(w, req.principal, EngineAccess::principal_arn(scratch));
+      ViewPrincipal(w, req.principal, principal_hash, EngineAccess::principal_arn(scratch));
   return WithCredentialLimits(principal.type, req.action, [&] {
-    return EvaluatePolicies(w, req, scratch, explain, principal);
+    return EvaluatePolicies(w, req, scratch, explain, principal, action, action_hash);
   });
 }
 
