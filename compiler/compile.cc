@@ -1,6 +1,7 @@
 #include "compiler/compile.h"
 
 #include <algorithm>
+#include <mutex>
 #include <tuple>
 
 #include "absl/container/flat_hash_set.h"
@@ -12,18 +13,23 @@ namespace {
 
 // Identical patterns recur across policies ("arn:aws:ec2:*:*:instance/*"); copies of a
 // Glob share its automaton, so each distinct pattern is compiled once.
+// Thread-safe: policies are lowered in parallel. A glob is built outside the lock; when two
+// threads build the same one, the first stored is kept and the other freed.
 class GlobCache {
  public:
   GlobRef Get(std::string_view pattern, GlobMode mode) {
     auto& globs = globs_[static_cast<int>(mode)];
-    auto it = globs.find(ToAbsl(pattern));
-    if (it == globs.end()) {
-      it = globs.emplace(std::string(pattern), std::make_shared<const Glob>(pattern, mode)).first;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = globs.find(ToAbsl(pattern)); it != globs.end()) return it->second;
     }
-    return it->second;
+    GlobRef glob = std::make_shared<const Glob>(pattern, mode);
+    std::lock_guard<std::mutex> lock(mu_);
+    return globs.try_emplace(std::string(pattern), std::move(glob)).first->second;
   }
 
  private:
+  std::mutex mu_;
   absl::flat_hash_map<std::string, GlobRef> globs_[3];
 };
 
@@ -428,18 +434,55 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   for (const auto& [account, oa] : world.org_accounts) {
     for (const auto& level : oa.rcps) searched_alone.insert(level.begin(), level.end());
   }
-  size_t next_literal = 0;
-  std::string lower;                                   // scratch
-  std::vector<uint32_t> literal;                       // the current statement's literal action ids
-  std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement), per policy
-  std::vector<std::pair<uint32_t, uint32_t>> listed;   // the same for NotAction lists
-  for (const auto& [name, policy] : world.policies) {
-    const uint32_t pid = static_cast<uint32_t>(out.policies.size());
-    policy_index.emplace(name, pid);
-    CompiledPolicy cp;
+  // A serial pass numbers policies and their statements, finds where each policy's literal
+  // action ids start, and numbers the services that wildcard Action patterns name (in
+  // traversal order, as a serial lowering would), so that the policies can then be lowered
+  // in parallel, each into its own slots, reading only shared state.
+  struct Place {
+    const std::string* name;
+    const Policy* policy;
+    uint32_t first_statement;
+    size_t first_literal;
+  };
+  std::vector<Place> places;
+  places.reserve(world.policies.size());
+  {
+    uint32_t statements = 0;
+    size_t literals = 0;
+    for (const auto& [name, policy] : world.policies) {
+      policy_index.emplace(name, static_cast<uint32_t>(places.size()));
+      places.push_back({&name, &policy, statements, literals});
+      statements += static_cast<uint32_t>(policy.statements.size());
+      for (const Statement& st : policy.statements) {
+        for (const std::string& a : st.actions) {
+          if (!HasWildcard(a)) {
+            ++literals;
+          } else if (!st.not_action) {
+            const size_t colon = a.find(':');
+            const std::string_view service = std::string_view(a).substr(0, colon);
+            if (colon != std::string::npos && !HasWildcard(service)) {
+              services.Add(AsciiStrToLower(service));
+            }
+          }
+        }
+      }
+    }
+    out.statements.resize(statements);
+    out.policies.resize(places.size());
+  }
+  tbb::parallel_for(size_t{0}, places.size(), [&](size_t pid) {
+    const Place& place = places[pid];
+    const std::string& name = *place.name;
+    const Policy& policy = *place.policy;
+    size_t next_literal = place.first_literal;
+    std::string lower;              // scratch
+    std::vector<uint32_t> literal;  // the current statement's literal action ids
+    std::vector<std::pair<uint32_t, uint32_t>> matches;  // (action id, statement)
+    std::vector<std::pair<uint32_t, uint32_t>> listed;   // the same for NotAction lists
+    CompiledPolicy& cp = out.policies[pid];
     cp.name = name;
     cp.version = policy.version;
-    cp.first_statement = static_cast<uint32_t>(out.statements.size());
+    cp.first_statement = place.first_statement;
     cp.statement_count = static_cast<uint32_t>(policy.statements.size());
     auto mark_service = [&](uint32_t id) {
       if (cp.services.size() <= id / 64) cp.services.resize(id / 64 + 1);
@@ -452,15 +495,13 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       if (colon == std::string::npos || HasWildcard(service)) {
         cp.any_service = true;
       } else {
-        mark_service(services.Add(service));
+        mark_service(services.Find(service));  // numbered by the serial pass
       }
     };
-    matches.clear();
-    listed.clear();
     for (size_t i = 0; i < policy.statements.size(); ++i) {
       const Statement& st = policy.statements[i];
-      const uint32_t sid = static_cast<uint32_t>(out.statements.size());
-      CompiledStatement cs;
+      const uint32_t sid = cp.first_statement + static_cast<uint32_t>(i);
+      CompiledStatement& cs = out.statements[sid];
       cs.effect = st.effect;
       cs.policy = pid;
       cs.index = static_cast<uint32_t>(i);
@@ -530,7 +571,6 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cp.has_sid.push_back(st.sid.has_value());
       if (st.sid) cp.sid_text += *st.sid;
       cs.action_patterns.shrink_to_fit();
-      out.statements.push_back(std::move(cs));
     }
     cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
     cp.indexed = searched_alone.contains(name);
@@ -556,8 +596,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       v->shrink_to_fit();
     }
     cp.sid_text.shrink_to_fit();
-    out.policies.push_back(std::move(cp));
-  }
+  });
   out.statements.shrink_to_fit();
   out.policies.shrink_to_fit();
   action_service.shrink_to_fit();

@@ -196,7 +196,7 @@ bool Glob::MatchPieces(std::string_view text) const {
 }
 
 bool Glob::Equal(std::string_view a, std::string_view b) const {
-  return fold_ ? EqualsIgnoreCase(a, b) : SameBytes(a, b);
+  return fold_ ? EqualsIgnoreCase(a, b) : SameText(a, b);
 }
 
 bool Glob::Matches(std::string_view text) const {

@@ -48,7 +48,7 @@ class NameIndex {
       if (s.record == kEmpty) return kNotFound;
       if (s.tag != tag) continue;
       const Record r = RecordAt(s.record);
-      if (SameBytes(r.name, name)) return r.id;
+      if (SameText(r.name, name)) return r.id;
     }
   }
   // The name of `id` (< size()); valid until the next Add.

@@ -10,19 +10,19 @@ namespace {
 
 // Every length up to 40 (the short, 8-byte, 16-byte and memcmp paths), every position of a
 // difference, and bytes with the high bit set.
-TEST(StringsTest, SameBytesAgreesWithEqualityAtEveryLengthAndPosition) {
+TEST(StringsTest, SameTextAgreesWithEqualityAtEveryLengthAndPosition) {
   std::mt19937 rng(7);
   for (size_t n = 0; n <= 40; ++n) {
     std::string a(n, '\0');
     for (char& c : a) c = static_cast<char>(rng());
     const std::string b = a;
-    EXPECT_TRUE(SameBytes(a, b)) << n;
+    EXPECT_TRUE(SameText(a, b)) << n;
     for (size_t i = 0; i < n; ++i) {
       std::string c = a;
       c[i] = static_cast<char>(c[i] ^ (1 << (i % 8)));
-      EXPECT_FALSE(SameBytes(a, c)) << n << " " << i;
+      EXPECT_FALSE(SameText(a, c)) << n << " " << i;
     }
-    EXPECT_FALSE(SameBytes(a, a + "x")) << n;
+    EXPECT_FALSE(SameText(a, a + "x")) << n;
   }
 }
 
@@ -38,6 +38,25 @@ TEST(StringsTest, AsciiLowerCopyLowersOnlyAsciiLettersAtEveryLength) {
         const unsigned char c = static_cast<unsigned char>(in[i]);
         const char want = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : static_cast<char>(c);
         ASSERT_EQ(out[i], want) << "byte " << static_cast<int>(c);
+      }
+    }
+  }
+}
+
+TEST(StringsTest, FindWildcardFindsTheFirstStarOrQuestionMarkAtEveryOffset) {
+  for (size_t n = 0; n <= 40; ++n) {
+    const std::string plain(n, 'a');
+    EXPECT_EQ(FindWildcard(plain), std::string_view::npos) << n;
+    EXPECT_FALSE(HasWildcard(plain));
+    for (size_t i = 0; i < n; ++i) {
+      for (char w : {'*', '?'}) {
+        std::string s = plain;
+        s[i] = w;
+        if (i + 3 < n) s[i + 3] = '*';  // a later one does not count
+        EXPECT_EQ(FindWildcard(s), i) << n << " " << w;
+        // Bytes one bit away from a wildcard are not one.
+        s[i] = static_cast<char>(w ^ 0x80);
+        EXPECT_EQ(FindWildcard(s), i + 3 < n ? i + 3 : std::string_view::npos) << n;
       }
     }
   }

@@ -229,7 +229,7 @@ Values Single(std::string_view s) {
 Values Lookup(const KeyRef& k, const Ctx& c) {
   for (size_t i = 0; i < c.req.context_size; ++i) {
     const ContextEntry& e = c.req.context[i];
-    if (!SameBytes(e.key, k.key)) continue;
+    if (!SameText(e.key, k.key)) continue;
     Values v;
     v.list = e.values;
     v.count = e.count;
@@ -360,13 +360,13 @@ bool MatchOne(Operator op, std::string_view value, const CompiledOperand& o, std
   if (!dyn) text = o.text;
   switch (op) {
     case Operator::kStringEquals:
-      return SameBytes(value, text);
+      return SameText(value, text);
     case Operator::kStringEqualsIgnoreCase:
       return EqualsIgnoreCase(value, text);
     case Operator::kStringLike:
       return dyn ? GlobMatchDynamic(text, lit, value, GlobMode::kString) : o.glob->Matches(value);
     case Operator::kBinaryEquals:
-      return SameBytes(value, text);
+      return SameText(value, text);
     case Operator::kNumericEquals:
     case Operator::kNumericLessThan:
     case Operator::kNumericLessThanEquals:
@@ -491,8 +491,8 @@ PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
         break;
       case K::kArn:
         if (!iam) break;
-        if (SameBytes(r.value, p.arn)) return PrincipalMatch::kDirect;
-        if (SameBytes(r.value, p.principal_arn)) best = std::max(best, PrincipalMatch::kRole);
+        if (SameText(r.value, p.arn)) return PrincipalMatch::kDirect;
+        if (SameText(r.value, p.principal_arn)) best = std::max(best, PrincipalMatch::kRole);
         break;
       case K::kService:
         if (p.type == PrincipalType::kAWSService && (r.value == p.arn || r.value == "*")) {
@@ -552,11 +552,11 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         m = true;
         break;
       case CompiledPattern::Kind::kLiteral:
-        m = SameBytes(resource, r.text);
+        m = SameText(resource, r.text);
         break;
       case CompiledPattern::Kind::kPrefix:
         m = resource.size() >= r.text.size() &&
-            SameBytes(resource.substr(0, r.text.size()), r.text);
+            SameBytes(resource.data(), r.text.data(), r.text.size());
         break;
       case CompiledPattern::Kind::kGlob:
         m = r.glob->Matches(resource);

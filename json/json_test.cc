@@ -141,6 +141,11 @@ TEST(JsonTest, LocateCountsCodePoints) {
 TEST(JsonTest, PointerEscaping) {
   EXPECT_EQ(PointerAppend("/a", "b/c~d"), "/a/b~1c~0d");
   EXPECT_EQ(PointerAppend("", size_t{3}), "/3");
+  EXPECT_EQ(PointerAppend("/p", size_t{0}), "/p/0");
+  EXPECT_EQ(PointerAppend("/p", size_t{1594}), "/p/1594");
+  EXPECT_EQ(PointerAppend("/p", "plain"), "/p/plain");
+  EXPECT_EQ(PointerAppend("", ""), "/");
+  EXPECT_EQ(PointerAppend("", "~/"), "/~0~1");
 }
 
 TEST(JsonTest, AppendQuotedEscapes) {
