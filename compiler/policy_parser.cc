@@ -76,6 +76,22 @@ size_t MinifiedSize(const Value& v) {
 
 bool ContainsVariable(std::string_view s) { return StrContains(s, "${"); }
 
+// The JSON pointer of a value: `base`, or for an array element `base` and its index. Built
+// into text only when a finding needs it (most values never do, and building one for every
+// element of every policy was a large share of validation).
+class LazyPointer {
+ public:
+  LazyPointer(const std::string& base) : base_(&base) {}  // NOLINT: a pointer as it is
+  LazyPointer(const std::string& base, size_t index) : base_(&base), index_(index) {}
+  operator std::string() const {  // NOLINT: converts where a finding takes its pointer
+    return index_ == std::string::npos ? *base_ : json::PointerAppend(*base_, index_);
+  }
+
+ private:
+  const std::string* base_;
+  size_t index_ = std::string::npos;
+};
+
 class Parser {
  public:
   Parser(PolicyKind kind, std::vector<Finding>* findings) : kind_(kind), findings_(findings) {}
@@ -217,7 +233,7 @@ class Parser {
   // 2,048 characters; the cap bounds what a hostile pattern can cost per match (matching
   // is linear in the text times the pattern length / 64).
   static constexpr size_t kMaxElementLength = 4096;
-  bool CheckLength(const Value& v, const std::string& pointer) {
+  bool CheckLength(const Value& v, const LazyPointer& pointer) {
     if (v.text.size() <= kMaxElementLength) return true;  // fewer characters than bytes
     const size_t characters = Utf8Length(v.text);
     if (characters <= kMaxElementLength) return true;
@@ -229,7 +245,7 @@ class Parser {
 
   // A string or a non-empty array of strings, each non-empty.
   bool StringList(const Value& v, const std::string& pointer, std::string_view element,
-                  std::vector<std::pair<const Value*, std::string>>* out) {
+                  std::vector<std::pair<const Value*, LazyPointer>>* out) {
     if (v.is_string()) {
       if (v.text.empty()) {
         Error(v.offset, "empty-element", StrCat(element, " must not be empty"), pointer);
@@ -253,7 +269,7 @@ class Parser {
     bool ok = true;
     for (size_t i = 0; i < v.elements.size(); ++i) {
       const Value& e = v.elements[i];
-      const std::string p = json::PointerAppend(pointer, i);
+      const LazyPointer p(pointer, i);
       if (!e.is_string()) {
         Error(e.offset, "wrong-type",
               StrCat("each ", element, " must be a string, not ", json::TypeName(e.type)), p);
@@ -272,7 +288,7 @@ class Parser {
 
   // Checks variable syntax in a string that may hold policy variables; under Version
   // 2008-10-17 they are plain text, which deserves a warning.
-  void CheckVariableText(const Value& v, const std::string& pointer) {
+  void CheckVariableText(const Value& v, const LazyPointer& pointer) {
     if (!ContainsVariable(v.text)) return;
     if (version_ != PolicyVersion::k2012_10_17) {
       Warning(v.offset, "variable-in-2008",
@@ -359,7 +375,7 @@ class Parser {
     } else {
       st.not_action = action->key == "NotAction";
       const std::string p = json::PointerAppend(pointer, action->key);
-      std::vector<std::pair<const Value*, std::string>> items;
+      std::vector<std::pair<const Value*, LazyPointer>> items;
       StringList(action->value, p, action->key, &items);
       for (auto& [v, vp] : items) {
         if (!IsActionPattern(v->text)) {
@@ -380,7 +396,7 @@ class Parser {
       st.has_resource = true;
       st.not_resource = resource->key == "NotResource";
       const std::string p = json::PointerAppend(pointer, resource->key);
-      std::vector<std::pair<const Value*, std::string>> items;
+      std::vector<std::pair<const Value*, LazyPointer>> items;
       StringList(resource->value, p, resource->key, &items);
       for (auto& [v, vp] : items) {
         if (IsTruncatedArnPattern(v->text)) {
@@ -517,7 +533,7 @@ class Parser {
               p);
         continue;
       }
-      std::vector<std::pair<const Value*, std::string>> items;
+      std::vector<std::pair<const Value*, LazyPointer>> items;
       StringList(m.value, p, "principal", &items);
       for (auto& [e, ep] : items) {
         if (m.key == "AWS" && !ValidAwsPrincipal(e->text)) {
@@ -706,14 +722,14 @@ class Parser {
         Condition c;
         c.op = *op;
         c.key = km.key;
-        std::vector<std::pair<const Value*, std::string>> values;
+        std::vector<std::pair<const Value*, LazyPointer>> values;
         if (km.value.is_array()) {
           if (km.value.elements.empty()) {
             Error(km.value.offset, "empty-element", "a condition needs at least one value",
                   key_pointer);
           }
           for (size_t i = 0; i < km.value.elements.size(); ++i) {
-            values.push_back({&km.value.elements[i], json::PointerAppend(key_pointer, i)});
+            values.push_back({&km.value.elements[i], LazyPointer(key_pointer, i)});
           }
         } else {
           values.push_back({&km.value, key_pointer});
@@ -759,7 +775,7 @@ class Parser {
   }
 
   void CheckOperand(Operator op, const std::string& text, size_t offset,
-                    const std::string& pointer) {
+                    const LazyPointer& pointer) {
     const OperatorInfo& info = Info(op);
     auto bad = [&](std::string code, std::string_view what) {
       Error(offset, std::move(code),
