@@ -16,19 +16,13 @@
 #include <cstring>
 #include <string_view>
 
+#include "core/bytes.h"
+
 namespace arbiter {
 
 namespace hash_internal {
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint64_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
+using bytes::Load32;
+using bytes::Load64;
 inline uint64_t Fold(uint64_t a, uint64_t b) {
   const unsigned __int128 r = static_cast<unsigned __int128>(a) * b;
   return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);

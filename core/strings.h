@@ -14,6 +14,7 @@
 #include <type_traits>
 
 #include "absl/strings/str_cat.h"
+#include "core/bytes.h"
 
 namespace arbiter {
 
@@ -51,16 +52,8 @@ void StrAppend(std::string* out, const Args&... args) {
 }
 
 namespace strings_internal {
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  return v;
-}
-inline uint32_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, 4);
-  return v;
-}
+using bytes::Load32;
+using bytes::Load64;
 inline constexpr uint64_t kOnes = 0x0101010101010101ULL;
 inline constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7fULL;
 inline constexpr uint64_t kHigh = 0x8080808080808080ULL;
