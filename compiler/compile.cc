@@ -435,9 +435,9 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     for (const auto& level : oa.rcps) searched_alone.insert(level.begin(), level.end());
   }
   // A serial pass numbers policies and their statements, finds where each policy's literal
-  // action ids start, and numbers the services that wildcard Action patterns name (in
-  // traversal order, as a serial lowering would), so that the policies can then be lowered
-  // in parallel, each into its own slots, reading only shared state.
+  // action ids start, and numbers the services that wildcard Action patterns name, so that
+  // the policies can then be lowered in parallel, each into its own slots of the statement
+  // and policy arrays, only reading what they share (the glob cache locks).
   struct Place {
     const std::string* name;
     const Policy* policy;

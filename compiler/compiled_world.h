@@ -277,8 +277,9 @@ struct ActionPlan {
   }
   // Starts loading what Find(action) reads, so that several plans' misses overlap.
   void Prefetch(uint32_t action) const {
+    if (action < base) return;
     const size_t w = (action - base) / 64;
-    if (action < base || w >= bits.size()) return;
+    if (w >= bits.size()) return;
     __builtin_prefetch(&bits[w]);
     __builtin_prefetch(&ranks[w / 4]);
   }
