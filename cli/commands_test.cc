@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "json/json.h"
+
 namespace arbiter {
 namespace {
 
@@ -184,10 +186,20 @@ TEST_F(CliTest, BenchReportsJson) {
   EXPECT_EQ(
       Run({"bench", "--world", World(), "--requests", "-", "--seconds", "0.05", "--json"}, req), 0)
       << err_;
-  for (const char* key : {"decisions_per_second", "p50_ns", "p99_ns", "cache_hit_ratio",
-                          "compile_ms", "memory_bytes", "threads", "requests"}) {
+  for (const char* key :
+       {"decisions_per_second", "p50_ns", "p99_ns", "cache_hit_ratio", "compile_ms", "memory_bytes",
+        "world_memory_bytes", "threads", "requests"}) {
     EXPECT_NE(out_.find(std::string("\"") + key + "\""), std::string::npos) << key;
   }
+  // The world alone holds no more than the world with the requests' actions interned.
+  json::Value report;
+  json::Error error;
+  ASSERT_TRUE(json::Parse(out_, &report, &error)) << error.message;
+  const json::Value* with = report.Find("memory_bytes");
+  const json::Value* alone = report.Find("world_memory_bytes");
+  ASSERT_TRUE(with && alone);
+  EXPECT_GT(std::stoull(alone->text), 0u);
+  EXPECT_LE(std::stoull(alone->text), std::stoull(with->text));
 }
 
 // A stream buffer that accepts nothing, as standard output on a full disk (/dev/full).
