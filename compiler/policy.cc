@@ -144,18 +144,30 @@ bool RcpGovernsAction(std::string_view action) {
   return governed && !EqualsIgnoreCase(action, "kms:RetireGrant");
 }
 
+namespace {
+// Characters an action pattern allows: bit 0 in the service (before ':'), bit 1 in the
+// action name. Letters, digits, '*' and '?' everywhere; '-' in both; '_' and '.' in names.
+constexpr std::array<uint8_t, 256> kActionChars = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || c == '*' || c == '?' || c == '-') t[c] = 3;
+    if (c == '_' || c == '.') t[c] = 2;
+  }
+  return t;
+}();
+}  // namespace
+
 bool IsActionPattern(std::string_view a) {
   if (a == "*") return true;
   const size_t colon = a.find(':');
   if (colon == std::string_view::npos || colon == 0 || colon + 1 == a.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    const char c = a[i];
-    if (i == colon) continue;
-    const bool ok = absl::ascii_isalnum(c) || c == '*' || c == '?' ||
-                    (i < colon ? c == '-' : (c == '-' || c == '_' || c == '.'));
-    if (!ok) return false;
-  }
-  return true;
+  uint8_t all = 3;
+  for (size_t i = 0; i < colon; ++i) all &= kActionChars[static_cast<uint8_t>(a[i])];
+  if (!(all & 1)) return false;
+  all = 3;
+  for (size_t i = colon + 1; i < a.size(); ++i) all &= kActionChars[static_cast<uint8_t>(a[i])];
+  return (all & 2) != 0;
 }
 
 std::optional<VariableToken> ScanVariable(std::string_view s, size_t start) {

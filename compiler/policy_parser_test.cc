@@ -4,6 +4,7 @@
 
 #include "compiler/world.h"
 #include "core/strings.h"
+#include "json/json.h"
 
 namespace arbiter {
 namespace {
@@ -622,6 +623,75 @@ TEST(PolicyParserTest, ARepeatedConditionKeyIsReportedOnce) {
       2u);
   EXPECT_EQ(Count(Findings(policy(R"("aws:username": "a", "aws:userid": "b")")), "duplicate-key"),
             0u);
+}
+
+// The character table against the rule as written: the service takes letters, digits,
+// '*', '?' and '-'; the name also '_' and '.'; exactly one ':' with text on both sides.
+TEST(PolicyTest, IsActionPatternFollowsTheCharacterRules) {
+  auto naive = [](std::string_view a) {
+    if (a == "*") return true;
+    const size_t colon = a.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == a.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const char c = a[i];
+      if (i == colon) continue;
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      const bool ok = alnum || c == '*' || c == '?' ||
+                      (i < colon ? c == '-' : (c == '-' || c == '_' || c == '.'));
+      if (!ok) return false;
+    }
+    return true;
+  };
+  const std::string alphabet = std::string("aZ09*?-_.: /~\x80\x00", 15);
+  std::vector<std::string> all = {""};
+  for (int len = 1; len <= 4; ++len) {
+    std::vector<std::string> next;
+    for (const std::string& s : all) {
+      if (static_cast<int>(s.size()) != len - 1) continue;
+      for (char c : alphabet) next.push_back(s + c);
+    }
+    all.insert(all.end(), next.begin(), next.end());
+  }
+  for (const std::string& s : all) {
+    ASSERT_EQ(IsActionPattern(s), naive(s)) << s;
+    ASSERT_EQ(IsActionPattern("s3:" + s), naive("s3:" + s)) << s;
+    ASSERT_EQ(IsActionPattern(s + ":Get"), naive(s + ":Get")) << s;
+  }
+  EXPECT_TRUE(IsActionPattern("ec2:Describe*"));
+  EXPECT_FALSE(IsActionPattern("ec2_x:Describe"));
+}
+
+// The size-limit warning counts the policy written as minified JSON, escapes included,
+// to the character: exactly at the limit is fine, one over warns, whatever escaped
+// characters the text holds and wherever they fall in a word.
+TEST(PolicyParserTest, SizeLimitCountsMinifiedJsonExactly) {
+  const std::string head =
+      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",)"
+      R"("Resource":"*","Condition":{"StringEquals":{"aws:UserAgent":[")";
+  for (const char* escape : {"", "\\\"", "\\\\", "\\n", "\\t", "\\u0001", "\\u001f"}) {
+    for (size_t at = 0; at < 17; ++at) {
+      for (size_t over : {0, 1}) {
+        // A value of `at` plain characters and the escaped one, then two values of padding
+        // (each under the 4,096-character element limit) up to the size wanted.
+        const std::string text = std::string(at, 'x') + escape;
+        auto build = [&](size_t pad) {
+          return head + text + "\",\"" + std::string(3000, 'y') + "\",\"" + std::string(pad, 'z') +
+                 "\"]}}}]}";
+        };
+        json::Value v;
+        json::Error error;
+        ASSERT_TRUE(json::Parse(build(0), &v, &error)) << error.message;
+        const size_t size = json::Serialize(v).size();
+        ASSERT_TRUE(json::Parse(build(6144 - size + over), &v, &error)) << error.message;
+        ASSERT_EQ(json::Serialize(v).size(), 6144 + over);
+        std::vector<Finding> findings;
+        ASSERT_TRUE(ParsePolicy(v, PolicyKind::kIdentity, "", &findings).has_value());
+        bool warned = false;
+        for (const Finding& f : findings) warned |= f.code == "size-limit";
+        EXPECT_EQ(warned, over == 1) << "escape " << escape << " at " << at;
+      }
+    }
+  }
 }
 
 }  // namespace
