@@ -192,8 +192,8 @@ absl::flat_hash_map<std::string, std::string> LowerTags(const Tags& tags) {
 class ActionTable {
  public:
   uint32_t Intern(std::string_view action) {
-    lower_.assign(action);
-    for (char& c : lower_) c = AsciiLower(c);
+    lower_.resize(action.size());
+    AsciiLowerCopy(action, lower_.data());
     return ids_.Add(lower_);
   }
 
@@ -523,8 +523,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         if (!HasWildcard(a)) {
           literal.push_back(literal_ids[next_literal++]);
         } else {
-          lower.assign(a);
-          for (char& ch : lower) ch = AsciiLower(ch);
+          lower.resize(a.size());
+          AsciiLowerCopy(a, lower.data());
           cs.action_patterns.push_back(lower);
         }
       }
