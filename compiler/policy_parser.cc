@@ -85,33 +85,42 @@ size_t MinifiedSize(const Value& v) {
 
 bool ContainsVariable(std::string_view s) { return StrContains(s, "${"); }
 
-// The JSON pointer of a value: `base`, or for an array element `base` and its index. Built
-// into text only when a finding needs it (most values never do, and building one for every
-// element of every policy was a large share of validation).
+// A JSON pointer, built into text only when a finding needs it (most values never do, and
+// building one for every element and member of every policy was a large share of
+// validation): a pointer given as text, or a parent's pointer and a member key or an array
+// index. It refers to its parent, its text and its key; keep it no longer than they live.
 class LazyPointer {
  public:
-  LazyPointer(const std::string& base) : base_(&base) {}  // NOLINT: a pointer as it is
-  LazyPointer(const std::string& base, size_t index) : base_(&base), index_(index) {}
+  LazyPointer(const std::string& text) : text_(&text) {}  // NOLINT: a pointer as it is
+  LazyPointer(const LazyPointer& parent, std::string_view key)
+      : parent_(&parent), key_(key), has_key_(true) {}
+  LazyPointer(const LazyPointer& parent, size_t index) : parent_(&parent), index_(index) {}
   operator std::string() const {  // NOLINT: converts where a finding takes its pointer
-    return index_ == std::string::npos ? *base_ : json::PointerAppend(*base_, index_);
+    if (text_ != nullptr) return *text_;
+    const std::string base = *parent_;
+    return has_key_ ? json::PointerAppend(base, key_) : json::PointerAppend(base, index_);
   }
 
  private:
-  const std::string* base_;
-  size_t index_ = std::string::npos;
+  const std::string* text_ = nullptr;
+  const LazyPointer* parent_ = nullptr;
+  std::string_view key_;
+  size_t index_ = 0;
+  bool has_key_ = false;
 };
 
 class Parser {
  public:
   Parser(PolicyKind kind, std::vector<Finding>* findings) : kind_(kind), findings_(findings) {}
 
-  std::optional<Policy> Run(const Value& doc, std::string_view pointer) {
+  std::optional<Policy> Run(const Value& doc, std::string_view pointer_text) {
     const size_t errors_before = CountErrors();
+    const std::string base(pointer_text);
+    const LazyPointer pointer(base);
     Policy policy;
     if (!doc.is_object()) {
       Error(doc.offset, "wrong-type",
-            StrCat("a policy document must be an object, not ", json::TypeName(doc.type)),
-            std::string(pointer));
+            StrCat("a policy document must be an object, not ", json::TypeName(doc.type)), pointer);
       return std::nullopt;
     }
     if (kind_ == PolicyKind::kStandalone) kind_ = InferKind(doc);
@@ -119,7 +128,7 @@ class Parser {
     const Value* statement = nullptr;
     bool version_given = false;  // a Version of the wrong type is an error, not a missing one
     for (const Member& m : doc.members) {
-      const std::string p = json::PointerAppend(pointer, m.key);
+      const LazyPointer p(pointer, m.key);
       if (m.key == "Version") {
         version_given = true;
         if (!ExpectType(m.value, Type::kString, p)) continue;
@@ -149,12 +158,11 @@ class Parser {
       Warning(doc.offset, "missing-version",
               "no Version element: the policy is read as Version 2008-10-17, where policy "
               "variables are plain text",
-              std::string(pointer));
+              pointer);
     }
-    const std::string sp = json::PointerAppend(pointer, "Statement");
+    const LazyPointer sp(pointer, std::string_view("Statement"));
     if (!statement) {
-      Error(doc.offset, "missing-element", "the policy has no Statement element",
-            std::string(pointer));
+      Error(doc.offset, "missing-element", "the policy has no Statement element", pointer);
     } else if (statement->is_object()) {
       ParseStatement(*statement, sp, &policy);
     } else if (statement->is_array()) {
@@ -165,7 +173,7 @@ class Parser {
       }
       for (size_t i = 0; i < statement->elements.size(); ++i) {
         const Value& s = statement->elements[i];
-        const std::string p = json::PointerAppend(sp, i);
+        const LazyPointer p(sp, i);
         if (!s.is_object()) {
           Error(s.offset, "wrong-type",
                 StrCat("a statement must be an object, not ", json::TypeName(s.type)), p);
@@ -185,7 +193,7 @@ class Parser {
           doc.offset, "size-limit",
           StrCat("the policy has ", size, " characters without white space, over AWS's limit of ",
                  limit, " for this kind of policy"),
-          std::string(pointer));
+          pointer);
     }
     if (CountErrors() != errors_before) return std::nullopt;
     return policy;
@@ -224,17 +232,17 @@ class Parser {
                           offset, std::move(code), std::move(message), std::move(pointer)});
   }
 
-  bool ExpectType(const Value& v, Type type, const std::string& pointer) {
+  bool ExpectType(const Value& v, Type type, const LazyPointer& pointer) {
     if (v.type == type) return true;
     Error(v.offset, "wrong-type",
           StrCat("expected ", json::TypeName(type), ", found ", json::TypeName(v.type)), pointer);
     return false;
   }
 
-  void CheckDuplicateKeys(const Value& obj, std::string_view pointer) {
+  void CheckDuplicateKeys(const Value& obj, const LazyPointer& pointer) {
     for (const Member* m : json::DuplicateMembers(obj)) {
       Error(m->key_offset, "duplicate-key", StrCat("duplicate key \"", m->key, "\""),
-            json::PointerAppend(pointer, m->key));
+            LazyPointer(pointer, m->key));
     }
   }
 
@@ -253,7 +261,7 @@ class Parser {
   }
 
   // A string or a non-empty array of strings, each non-empty.
-  bool StringList(const Value& v, const std::string& pointer, std::string_view element,
+  bool StringList(const Value& v, const LazyPointer& pointer, std::string_view element,
                   std::vector<std::pair<const Value*, LazyPointer>>* out) {
     if (v.is_string()) {
       if (v.text.empty()) {
@@ -309,7 +317,7 @@ class Parser {
     }
   }
 
-  void ParseStatement(const Value& s, const std::string& pointer, Policy* policy) {
+  void ParseStatement(const Value& s, const LazyPointer& pointer, Policy* policy) {
     Statement st;
     CheckDuplicateKeys(s, pointer);
     const Member* action = nullptr;
@@ -317,9 +325,9 @@ class Parser {
     const Member* principal = nullptr;
     const Value* effect = nullptr;
     const Value* condition = nullptr;
-    std::string condition_pointer;
+    std::optional<LazyPointer> condition_pointer;
     for (const Member& m : s.members) {
-      const std::string p = json::PointerAppend(pointer, m.key);
+      const LazyPointer p(pointer, m.key);
       if (m.key == "Sid") {
         if (!ExpectType(m.value, Type::kString, p)) continue;
         st.sid = m.value.text;
@@ -358,7 +366,7 @@ class Parser {
         }
       } else if (m.key == "Condition") {
         condition = &m.value;
-        condition_pointer = p;
+        condition_pointer.emplace(pointer, m.key);
       } else {
         Error(m.key_offset, "unknown-key", StrCat("unknown statement element \"", m.key, "\""), p);
       }
@@ -366,7 +374,8 @@ class Parser {
 
     if (!effect) {
       Error(s.offset, "missing-element", "the statement has no Effect", pointer);
-    } else if (ExpectType(*effect, Type::kString, json::PointerAppend(pointer, "Effect"))) {
+    } else if (ExpectType(*effect, Type::kString,
+                          LazyPointer(pointer, std::string_view("Effect")))) {
       if (effect->text == "Allow") {
         st.effect = Effect::kAllow;
       } else if (effect->text == "Deny") {
@@ -374,7 +383,7 @@ class Parser {
       } else {
         Error(effect->offset, "bad-effect",
               StrCat("Effect must be \"Allow\" or \"Deny\", not \"", effect->text, "\""),
-              json::PointerAppend(pointer, "Effect"));
+              LazyPointer(pointer, std::string_view("Effect")));
       }
     }
     const bool allow = effect && effect->is_string() && effect->text == "Allow";
@@ -383,7 +392,7 @@ class Parser {
       Error(s.offset, "missing-element", "the statement has neither Action nor NotAction", pointer);
     } else {
       st.not_action = action->key == "NotAction";
-      const std::string p = json::PointerAppend(pointer, action->key);
+      const LazyPointer p(pointer, action->key);
       std::vector<std::pair<const Value*, LazyPointer>> items;
       StringList(action->value, p, action->key, &items);
       for (auto& [v, vp] : items) {
@@ -404,7 +413,7 @@ class Parser {
     if (resource) {
       st.has_resource = true;
       st.not_resource = resource->key == "NotResource";
-      const std::string p = json::PointerAppend(pointer, resource->key);
+      const LazyPointer p(pointer, resource->key);
       std::vector<std::pair<const Value*, LazyPointer>> items;
       StringList(resource->value, p, resource->key, &items);
       for (auto& [v, vp] : items) {
@@ -441,16 +450,16 @@ class Parser {
       // "SCPs and RCPs don't support the NotPrincipal element"
       // (reference_policies_elements_notprincipal.html).
       Error(principal->key_offset, "bad-principal", "RCPs do not support NotPrincipal",
-            json::PointerAppend(pointer, principal->key));
+            LazyPointer(pointer, principal->key));
     } else if (kind_ == PolicyKind::kRcp && principal &&
                !(principal->value.is_string() && principal->value.text == "*")) {
       Warning(principal->value.offset, "rcp-principal",
               "an RCP statement should name \"Principal\": \"*\" and narrow it with conditions",
-              json::PointerAppend(pointer, principal->key));
+              LazyPointer(pointer, principal->key));
     }
     if (principal) {
       st.not_principal = principal->key == "NotPrincipal";
-      const std::string p = json::PointerAppend(pointer, principal->key);
+      const LazyPointer p(pointer, principal->key);
       if (IsIdentityLike(kind_)) {
         Error(principal->key_offset, "bad-principal",
               StrCat(principal->key,
@@ -476,7 +485,7 @@ class Parser {
             "a statement in a resource-based policy needs Principal or NotPrincipal", pointer);
     }
 
-    if (condition) ParseConditionBlock(*condition, condition_pointer, allow, &st);
+    if (condition) ParseConditionBlock(*condition, *condition_pointer, allow, &st);
 
     if (allow && !st.not_action && !st.not_resource && st.has_resource) {
       const bool all_actions =
@@ -503,7 +512,7 @@ class Parser {
     return true;
   }
 
-  PrincipalSpec ParsePrincipal(const Value& v, const std::string& pointer) {
+  PrincipalSpec ParsePrincipal(const Value& v, const LazyPointer& pointer) {
     PrincipalSpec spec;
     if (v.is_string()) {
       if (v.text == "*") {
@@ -525,7 +534,7 @@ class Parser {
       Error(v.offset, "empty-element", "Principal must name at least one principal", pointer);
     }
     for (const Member& m : v.members) {
-      const std::string p = json::PointerAppend(pointer, m.key);
+      const LazyPointer p(pointer, m.key);
       std::vector<std::string>* out = nullptr;
       if (m.key == "AWS") {
         out = &spec.aws;
@@ -661,7 +670,7 @@ class Parser {
     return true;
   }
 
-  void ParseConditionBlock(const Value& block, const std::string& pointer, bool allow,
+  void ParseConditionBlock(const Value& block, const LazyPointer& pointer, bool allow,
                            Statement* st) {
     if (!block.is_object()) {
       Error(block.offset, "wrong-type",
@@ -670,7 +679,7 @@ class Parser {
     }
     CheckDuplicateKeys(block, pointer);
     for (const Member& opm : block.members) {
-      const std::string op_pointer = json::PointerAppend(pointer, opm.key);
+      const LazyPointer op_pointer(pointer, opm.key);
       bool canonical = true;
       const std::optional<ConditionOperator> op = ParseConditionOperator(opm.key, &canonical);
       if (!op) {
@@ -695,7 +704,7 @@ class Parser {
             Error(k.key_offset, "duplicate-key",
                   StrCat("condition key \"", k.key,
                          "\" is given twice in this operator (keys are case-insensitive)"),
-                  json::PointerAppend(op_pointer, k.key));
+                  LazyPointer(op_pointer, k.key));
           }
         }
       }
@@ -716,7 +725,7 @@ class Parser {
       }
       CheckDuplicateKeys(opm.value, op_pointer);
       for (const Member& km : opm.value.members) {
-        const std::string key_pointer = json::PointerAppend(op_pointer, km.key);
+        const LazyPointer key_pointer(op_pointer, km.key);
         if (StrContains(km.key, "${")) {
           Warning(km.key_offset, "variable-in-key",
                   "policy variables are not substituted in condition keys: this key is the "
