@@ -403,14 +403,39 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   absl::flat_hash_map<std::string, uint32_t> policy_index;
   GlobCache globs;
 
-  // Intern every literal action first, so that wildcard patterns can be expanded; the
-  // ids are kept in traversal order for the second pass.
+  // One serial pass over the policies: intern every literal action first, so that wildcard
+  // patterns can be expanded (the ids are kept in traversal order for the lowering); number
+  // the policies and their statements and note where each policy's literal ids start; and
+  // collect the services wildcard Action patterns name. Then the policies can be lowered in
+  // parallel, each into its own slots of the statement and policy arrays, only reading what
+  // they share (the glob cache locks).
+  struct Place {
+    const std::string* name;
+    const Policy* policy;
+    uint32_t first_statement;
+    size_t first_literal;
+  };
+  std::vector<Place> places;
+  places.reserve(world.policies.size());
   ActionTable actions;
   std::vector<uint32_t> literal_ids;
+  std::vector<std::string_view> pattern_services;
+  uint32_t statement_total = 0;
   for (const auto& [name, policy] : world.policies) {
+    policy_index.emplace(name, static_cast<uint32_t>(places.size()));
+    places.push_back({&name, &policy, statement_total, literal_ids.size()});
+    statement_total += static_cast<uint32_t>(policy.statements.size());
     for (const Statement& st : policy.statements) {
       for (const std::string& a : st.actions) {
-        if (!HasWildcard(a)) literal_ids.push_back(actions.Intern(a));
+        if (!HasWildcard(a)) {
+          literal_ids.push_back(actions.Intern(a));
+        } else if (!st.not_action) {
+          const size_t colon = a.find(':');
+          const std::string_view service = std::string_view(a).substr(0, colon);
+          if (colon != std::string::npos && !HasWildcard(service)) {
+            pattern_services.push_back(service);
+          }
+        }
       }
     }
   }
@@ -434,42 +459,10 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   for (const auto& [account, oa] : world.org_accounts) {
     for (const auto& level : oa.rcps) searched_alone.insert(level.begin(), level.end());
   }
-  // A serial pass numbers policies and their statements, finds where each policy's literal
-  // action ids start, and numbers the services that wildcard Action patterns name, so that
-  // the policies can then be lowered in parallel, each into its own slots of the statement
-  // and policy arrays, only reading what they share (the glob cache locks).
-  struct Place {
-    const std::string* name;
-    const Policy* policy;
-    uint32_t first_statement;
-    size_t first_literal;
-  };
-  std::vector<Place> places;
-  places.reserve(world.policies.size());
-  {
-    uint32_t statements = 0;
-    size_t literals = 0;
-    for (const auto& [name, policy] : world.policies) {
-      policy_index.emplace(name, static_cast<uint32_t>(places.size()));
-      places.push_back({&name, &policy, statements, literals});
-      statements += static_cast<uint32_t>(policy.statements.size());
-      for (const Statement& st : policy.statements) {
-        for (const std::string& a : st.actions) {
-          if (!HasWildcard(a)) {
-            ++literals;
-          } else if (!st.not_action) {
-            const size_t colon = a.find(':');
-            const std::string_view service = std::string_view(a).substr(0, colon);
-            if (colon != std::string::npos && !HasWildcard(service)) {
-              services.Add(AsciiStrToLower(service));
-            }
-          }
-        }
-      }
-    }
-    out.statements.resize(statements);
-    out.policies.resize(places.size());
-  }
+  // Numbered after the interned actions' services, as the lowering finds them.
+  for (std::string_view service : pattern_services) services.Add(AsciiStrToLower(service));
+  out.statements.resize(statement_total);
+  out.policies.resize(places.size());
   tbb::parallel_for(size_t{0}, places.size(), [&](size_t pid) {
     const Place& place = places[pid];
     const std::string& name = *place.name;

@@ -2,7 +2,6 @@
 
 #include <array>
 
-#include "absl/strings/ascii.h"
 #include "core/strings.h"
 
 namespace arbiter {

@@ -555,8 +555,7 @@ bool ResourceMatches(const CompiledStatement& st, Ctx& c) {
         m = SameText(resource, r.text);
         break;
       case CompiledPattern::Kind::kPrefix:
-        m = resource.size() >= r.text.size() &&
-            SameBytes(resource.data(), r.text.data(), r.text.size());
+        m = SameText(resource.substr(0, r.text.size()), r.text);
         break;
       case CompiledPattern::Kind::kGlob:
         m = r.glob->Matches(resource);

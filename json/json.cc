@@ -670,45 +670,22 @@ LineCol Advance(std::string_view text, size_t from, size_t to, LineCol lc) {
 LineCol Locate(std::string_view text, size_t offset) { return Advance(text, 0, offset, {}); }
 
 std::string PointerAppend(std::string_view pointer, std::string_view token) {
-  // Sized once; tokens rarely hold '~' or '/', which take two characters each.
-  size_t escaped = 0;
-  for (char c : token) escaped += c == '~' || c == '/';
-  std::string out;
-  out.resize(pointer.size() + 1 + token.size() + escaped);
-  char* o = out.data();
-  std::memcpy(o, pointer.data(), pointer.size());
-  o += pointer.size();
-  *o++ = '/';
-  if (escaped == 0) {
-    std::memcpy(o, token.data(), token.size());
-    return out;
-  }
+  std::string out(pointer);
+  out.push_back('/');
   for (char c : token) {
-    if (c == '~' || c == '/') {
-      *o++ = '~';
-      *o++ = c == '~' ? '0' : '1';
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
     } else {
-      *o++ = c;
+      out.push_back(c);
     }
   }
   return out;
 }
 
 std::string PointerAppend(std::string_view pointer, size_t index) {
-  char digits[20];
-  size_t n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + index % 10);
-    index /= 10;
-  } while (index != 0);
-  std::string out;
-  out.resize(pointer.size() + 1 + n);
-  char* o = out.data();
-  std::memcpy(o, pointer.data(), pointer.size());
-  o += pointer.size();
-  *o++ = '/';
-  while (n > 0) *o++ = digits[--n];
-  return out;
+  return StrCat(pointer, "/", index);
 }
 
 namespace {
