@@ -2,7 +2,7 @@
 //
 // It reads the input 16 bytes at a time and folds each block into the state with a 64x64->128
 // multiply (the "multiply and fold" mixer of the wyhash family), in four independent lanes
-// while more than 64 bytes remain, then mixes in the tail.
+// for inputs over 16 bytes, then mixes the lanes.
 // Quality is what hash tables need (every input bit affects every output bit); it is not a
 // cryptographic hash, so a table must never take equal hashes for equal keys (compare the
 // keys), and a table filled from untrusted input should be bounded per bucket (as the
@@ -39,21 +39,36 @@ inline uint64_t HashBytes(std::string_view s, uint64_t seed = 0) {
   const char* p = s.data();
   size_t n = s.size();
   uint64_t h = kK0 ^ seed ^ Fold(n ^ kK1 ^ seed, kK2);
-  if (n > 64) {
-    // Four independent lanes of 16 bytes: the multiplies overlap instead of waiting for
-    // each other, so long inputs (cache keys) hash about three times as fast.
+  if (n > 16) {
+    // Four independent lanes of 16 bytes, so that the multiplies overlap instead of
+    // waiting for each other: a lookup cannot start before its hash is known, so the
+    // length of this dependency chain is what a short key's probe waits for.
     uint64_t h1 = h ^ kK1, h2 = h ^ kK2, h3 = h ^ kK3;
-    do {
+    for (; n > 64; p += 64, n -= 64) {
       h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
       h1 = Fold(Load64(p + 16) ^ kK2, Load64(p + 24) ^ h1);
       h2 = Fold(Load64(p + 32) ^ kK3, Load64(p + 40) ^ h2);
       h3 = Fold(Load64(p + 48) ^ kK0, Load64(p + 56) ^ h3);
-      p += 64;
-      n -= 64;
-    } while (n > 64);
-    h = Fold(h ^ kK0, h1 ^ kK1) ^ Fold(h2 ^ kK2, h3 ^ kK3);
+    }
+    // 1 to 64 bytes left. Over 32: their first and last 32 bytes (overlapping when fewer
+    // than 64 are left), in the four lanes at once. Else, after the loop: the input's last
+    // 32 bytes (some of them read already). Else (17 to 32 bytes in all): its first and
+    // last 16.
+    const char* q = p + n;  // the end
+    if (n > 32) {
+      h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
+      h1 = Fold(Load64(p + 16) ^ kK2, Load64(p + 24) ^ h1);
+      h2 = Fold(Load64(q - 32) ^ kK3, Load64(q - 24) ^ h2);
+      h3 = Fold(Load64(q - 16) ^ kK0, Load64(q - 8) ^ h3);
+    } else if (s.size() > 64) {
+      h2 = Fold(Load64(q - 32) ^ kK3, Load64(q - 24) ^ h2);
+      h3 = Fold(Load64(q - 16) ^ kK0, Load64(q - 8) ^ h3);
+    } else {
+      h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
+      h1 = Fold(Load64(q - 16) ^ kK2, Load64(q - 8) ^ h1);
+    }
+    return Fold(Fold(h ^ kK0, h1 ^ kK1) ^ s.size(), Fold(h2 ^ kK2, h3 ^ kK3) ^ kK1);
   }
-  for (; n > 16; p += 16, n -= 16) h = Fold(Load64(p) ^ kK1, Load64(p + 8) ^ h);
   uint64_t a = 0, b = 0;
   if (n >= 8) {
     a = Load64(p), b = Load64(p + n - 8);
