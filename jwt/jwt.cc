@@ -729,13 +729,16 @@ absl::StatusOr<VerifiedToken> Verify(std::string_view token, const Jwks& keys,
   if (exp_value == nullptr) return TokenError("no \"exp\" claim");
   const std::optional<double> exp = NumericDate(*exp_value);
   if (!exp) return TokenError("\"exp\" is not a NumericDate");
-  // RFC 7519 section 4.1.4: valid only while now < exp. A fractional exp is rounded down.
-  const int64_t exp_seconds = static_cast<int64_t>(std::floor(*exp));
+  // RFC 7519 section 4.1.4: valid only while now < exp; API Gateway: exp "must be after the
+  // current time" (http-api-jwt-authorizer.html). `now` is a whole second, so for a
+  // fractional exp, now < exp exactly when now < ceil(exp).
+  const int64_t exp_seconds = static_cast<int64_t>(std::ceil(*exp));
   if (now >= exp_seconds + leeway) return TokenError("expired at ", exp_seconds);
   if (const json::Value* nbf_value = payload.Find("nbf")) {
     const std::optional<double> nbf = NumericDate(*nbf_value);
     if (!nbf) return TokenError("\"nbf\" is not a NumericDate");
-    // RFC 7519 section 4.1.5: valid from nbf on; rounded up.
+    // RFC 7519 section 4.1.5: valid from nbf on; for a whole-second `now`, now >= nbf
+    // exactly when now >= ceil(nbf).
     const int64_t nbf_seconds = static_cast<int64_t>(std::ceil(*nbf));
     if (now < nbf_seconds - leeway) return TokenError("not valid before ", nbf_seconds);
   }

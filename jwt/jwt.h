@@ -108,7 +108,8 @@ class VerifiedToken {
   std::string_view sub() const;        // "" when absent
   std::string_view token_use() const;  // "" when absent (Cognito: "id" or "access")
   std::string_view client_id() const;  // "" when absent
-  // `exp` in whole seconds, rounded down (a fractional NumericDate expires early).
+  // The first whole second at which the token has expired: `exp` rounded up (RFC 7519
+  // section 4.1.4: valid while now < exp).
   int64_t exp() const { return exp_; }
   // The scopes: `scope` split on spaces (RFC 8693 section 4.2; Cognito access tokens), or,
   // without `scope`, `scp` as a space-separated string or an array of strings (API Gateway

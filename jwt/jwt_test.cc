@@ -525,13 +525,13 @@ TEST_F(JwtTest, ExpEdges) {
   EXPECT_FALSE(Check(token, leeway, exp + 30).ok());
 }
 
-TEST_F(JwtTest, FractionalExpIsRoundedDown) {
+// exp 1795003600.5: still valid in the second 1795003600 (now < exp), expired from the next.
+TEST_F(JwtTest, FractionalExpCountsExactly) {
   const std::string& token = Valid("exp-fraction-RS256");
-  absl::StatusOr<VerifiedToken> t = Check(token);
+  absl::StatusOr<VerifiedToken> t = Check(token, HttpApi(), Fx().exp);
   ASSERT_TRUE(t.ok()) << Message(t.status());
-  EXPECT_EQ(t->exp(), Fx().exp);
-  EXPECT_TRUE(Check(token, HttpApi(), Fx().exp - 1).ok());
-  EXPECT_FALSE(Check(token, HttpApi(), Fx().exp).ok());
+  EXPECT_EQ(t->exp(), Fx().exp + 1);  // the first whole second at which it has expired
+  EXPECT_FALSE(Check(token, HttpApi(), Fx().exp + 1).ok());
 }
 
 // RFC 7519 section 4.1.5: valid from nbf on.
