@@ -176,21 +176,28 @@ size_t Glob::HeapBytes() const {
 }
 
 bool Glob::MatchPieces(std::string_view text) const {
+  // Each piece at its leftmost place after the previous one, between the anchors (Matches
+  // checked that they fit).
+  const std::string_view window = text.substr(0, text.size() - suffix_.size());
   size_t pos = pattern_.size();
-  const size_t end = text.size() - suffix_.size();  // Matches checked the anchors fit
   size_t begin = 0;
   for (uint32_t piece_end : middle_ends_) {
     const std::string_view piece(middle_.data() + begin, piece_end - begin);
     begin = piece_end;
-    bool found = false;
-    for (; pos + piece.size() <= end; ++pos) {
-      if (Equal(piece, text.substr(pos, piece.size()))) {
-        found = true;
-        break;
+    size_t at = std::string_view::npos;
+    if (!fold_) {
+      at = window.find(piece, pos);  // memchr for the first byte, then a compare
+    } else {
+      // The piece is lower-cased; a candidate place must start with its first letter.
+      for (size_t i = pos; i + piece.size() <= window.size(); ++i) {
+        if (AsciiLower(window[i]) == piece[0] && Equal(piece, window.substr(i, piece.size()))) {
+          at = i;
+          break;
+        }
       }
     }
-    if (!found) return false;
-    pos += piece.size();
+    if (at == std::string_view::npos) return false;
+    pos = at + piece.size();
   }
   return true;
 }

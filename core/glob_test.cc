@@ -73,6 +73,25 @@ TEST(GlobTest, AgreesWithNaiveMatcherOnRandomInputs) {
   }
 }
 
+// Patterns of letters and stars only (matched piece by piece, without the automaton), with
+// letters of either case in pattern and text and texts long enough to hold several places
+// for each piece.
+TEST(GlobTest, PiecesAgreeWithNaiveMatcher) {
+  std::mt19937 rng(9);
+  const std::string alphabet = "aAbB*";
+  const std::string text_alphabet = "aAbB:";
+  for (int iter = 0; iter < 20000; ++iter) {
+    std::string p, t;
+    const int pl = 3 + rng() % 8, tl = rng() % 30;
+    for (int i = 0; i < pl; ++i) p += alphabet[rng() % alphabet.size()];
+    for (int i = 0; i < tl; ++i) t += text_alphabet[rng() % text_alphabet.size()];
+    for (GlobMode mode : {GlobMode::kAction, GlobMode::kString, GlobMode::kArn}) {
+      ASSERT_EQ(GlobMatch(p, t, mode), NaiveGlobMatch(p, t, mode))
+          << "pattern '" << p << "' text '" << t << "' mode " << static_cast<int>(mode);
+    }
+  }
+}
+
 // "Any single character (?)": a character, not a byte. UTF-8 text: e-acute is two bytes,
 // an emoji four.
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
