@@ -150,6 +150,9 @@ void BM_Decision(benchmark::State& state, bool cache, int miss_every) {
     run.hits = after.hits - before.hits;
     run.misses = after.misses - before.misses;
     state.counters["hit_ratio"] = run.hit_ratio();
+    state.counters["misses"] = run.misses;
+    state.counters["unc"] = after.uncacheable;
+    state.counters["ev"] = after.evictions;
   }
 }
 BENCHMARK_CAPTURE(BM_Decision, cached, true, 0)->Threads(1)->Threads(2)->UseRealTime();
