@@ -187,8 +187,8 @@ TEST_F(CliTest, BenchReportsJson) {
       Run({"bench", "--world", World(), "--requests", "-", "--seconds", "0.05", "--json"}, req), 0)
       << err_;
   for (const char* key :
-       {"decisions_per_second", "p50_ns", "p99_ns", "cache_hit_ratio", "compile_ms", "memory_bytes",
-        "world_memory_bytes", "threads", "requests"}) {
+       {"decisions_per_second", "p50_ns", "p99_ns", "timer_overhead_ns", "cache_hit_ratio",
+        "compile_ms", "memory_bytes", "world_memory_bytes", "threads", "requests"}) {
     EXPECT_NE(out_.find(std::string("\"") + key + "\""), std::string::npos) << key;
   }
   // The world alone holds no more than the world with the requests' actions interned.
