@@ -585,6 +585,16 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       cp.statement_actions.shrink_to_fit();
     }
     BuildIndex(&listed, &cp.listed_index);
+    if (!cp.listed_index.empty()) {  // sorted by action id
+      const uint32_t lo = static_cast<uint32_t>(cp.listed_index.front() >> 32);
+      const uint32_t hi = static_cast<uint32_t>(cp.listed_index.back() >> 32);
+      cp.listed_base = lo / 64 * 64;
+      cp.listed_bits.assign((hi - cp.listed_base) / 64 + 1, 0);
+      for (uint64_t e : cp.listed_index) {
+        const uint32_t id = static_cast<uint32_t>(e >> 32) - cp.listed_base;
+        cp.listed_bits[id / 64] |= uint64_t{1} << id % 64;
+      }
+    }
     for (auto* v : {&cp.sid_offsets, &cp.every_action, &cp.not_action, &cp.wildcard_action}) {
       v->shrink_to_fit();
     }
@@ -737,7 +747,7 @@ size_t CompiledWorld::MemoryBytes() const {
   for (const CompiledPolicy& p : policies) {
     n += sizeof(p) + StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
          p.has_sid.capacity() / 8 + VectorBytes(p.action_index) + VectorBytes(p.statement_actions) +
-         VectorBytes(p.statement_starts) + VectorBytes(p.listed_index) +
+         VectorBytes(p.statement_starts) + VectorBytes(p.listed_index) + VectorBytes(p.listed_bits) +
          VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) +
          VectorBytes(p.services);
   }

@@ -209,6 +209,16 @@ struct CompiledPolicy {
   // The same layout for NotAction: the statements whose NotAction lists an action (and so
   // do not apply to it).
   std::vector<uint64_t> listed_index;
+  // A bit per action id from listed_base: set when some NotAction statement of the policy
+  // lists the action, so that most actions are cleared with one word instead of a search of
+  // listed_index. Empty when nothing is listed.
+  uint32_t listed_base = 0;  // a multiple of 64
+  std::vector<uint64_t> listed_bits;
+  bool MayBeListed(uint32_t action) const {
+    if (action < listed_base) return false;
+    const size_t w = (action - listed_base) / 64;
+    return w < listed_bits.size() && (listed_bits[w] >> (action - listed_base) % 64) & 1;
+  }
   std::vector<uint32_t> wildcard_action;  // statements with wildcard Action patterns
 };
 

@@ -5,6 +5,8 @@
 #include <set>
 
 #include "compiler/compile.h"
+#include "compiler/world.h"
+#include "core/file.h"
 #include "gtest/gtest.h"
 
 namespace arbiter {
@@ -87,6 +89,28 @@ TEST(ActionPlanTest, ActionsWithTheSameStatementsShareAGroup) {
   EXPECT_EQ(group("s3:putobject"), std::vector<uint32_t>{2});
   EXPECT_TRUE(group("s3:listbucket").empty());
   EXPECT_EQ(plan.group_starts.size(), 4u);  // three groups
+}
+
+// The NotAction prefilter agrees with the index it summarizes, for every action id, in every
+// policy of all AWS managed policies (NotAction lists of every size and id range). Run from
+// the repository root, as ctest does.
+TEST(CompiledPolicyTest, MayBeListedIsExactlyTheListedActions) {
+  std::vector<Finding> findings;
+  const std::optional<World> world = LoadWorld(
+      "{\"policies\": " + Slurp("corpus/managed-policies.json") + "}",
+      &findings);
+  ASSERT_TRUE(world.has_value());
+  const CompiledWorld w = Compile(*world);
+  size_t with_lists = 0;
+  for (const CompiledPolicy& p : w.policies) {
+    std::set<uint32_t> listed;
+    for (uint64_t e : p.listed_index) listed.insert(static_cast<uint32_t>(e >> 32));
+    with_lists += !listed.empty();
+    for (uint32_t id = 0; id < w.action_ids.size() + 64; ++id) {
+      ASSERT_EQ(p.MayBeListed(id), listed.count(id) == 1) << p.name << " action " << id;
+    }
+  }
+  EXPECT_GT(with_lists, 5u);
 }
 
 }  // namespace

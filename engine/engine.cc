@@ -607,6 +607,7 @@ Range FindIn(const std::vector<uint64_t>& index, uint32_t id) {
 // Whether NotAction statement `sid` of `policy` lists the interned action `action_id` (and
 // so does not apply to it).
 bool NotActionLists(const CompiledPolicy& policy, uint32_t sid, uint32_t action_id) {
+  if (!policy.MayBeListed(action_id)) return false;
   const Range listed = FindIn(policy.listed_index, action_id);
   return std::find(listed.first, listed.last, uint64_t{action_id} << 32 | sid) != listed.last;
 }
