@@ -159,6 +159,51 @@ TEST(DeciderTest, ActionSpellingsShareAnEntryUnknownNamesAreKeyedByText) {
   EXPECT_EQ(d.cache_stats().misses, 4u);
 }
 
+// A principal the world does not list has no identity policies: the keys that matter to it
+// are those of the resource policies, RCPs and SCPs, not those of listed principals'
+// identity policies.
+TEST(DeciderTest, UnlistedPrincipalsKeyOnResourceAndOrganizationPolicies) {
+  Decider d;
+  d.Publish(Load(R"({
+    "policies": {
+      "Identity": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:UserAgent": "x"}}}]},
+      "Bucket": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+         "Resource": "arn:aws:s3:::b/*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]},
+      "Scp": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:RequestedRegion": "eu-west-3"}}}]}},
+    "principals": [{"arn": "arn:aws:iam::444455556666:user/alice",
+                    "identity_policies": ["Identity"]}],
+    "resources": [{"arn": "arn:aws:s3:::b", "account": "444455556666", "policy": "Bucket"}],
+    "organization": {"id": "o-a1b2c3d4e5",
+                     "accounts": {"444455556666": {"scps": [["Scp"]]}}}})"));
+  EvalScratch s;
+  auto request = [](std::string_view context) {
+    return Parse(StrCat(R"({"principal": "arn:aws:iam::444455556666:user/mallory",)",
+                        R"( "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {)",
+                        context, "}}"));
+  };
+  EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "10.0.0.1")"), s), Decision::kAllow);
+  // aws:UserAgent is read only by alice's identity policy: irrelevant to mallory, a hit.
+  EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "10.0.0.1", "aws:UserAgent": "y")"), s),
+            Decision::kAllow);
+  EXPECT_EQ(d.cache_stats().hits, 1u);
+  // The bucket policy reads aws:SourceIp: relevant.
+  EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "192.0.2.1")"), s), Decision::kImplicitDeny);
+  EXPECT_EQ(d.cache_stats().misses, 2u);
+  // The SCP of mallory's account reads aws:RequestedRegion: relevant.
+  EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "10.0.0.1", "aws:RequestedRegion": "eu-west-3")"),
+                     s),
+            Decision::kExplicitDeny);
+  EXPECT_EQ(d.cache_stats().misses, 3u);
+  EXPECT_EQ(d.cache_stats().hits, 1u);
+}
+
 TEST(DeciderTest, AnUpdateChangesDecisionsAtOnceAndAFailedOneKeepsTheOld) {
   Decider d;
   const std::string allow = R"({"policies": {"P": {"Version": "2012-10-17", "Statement": [

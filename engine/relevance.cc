@@ -54,6 +54,15 @@ KeyRelevance::KeyRelevance(const CompiledWorld& world)
   std::sort(global_policies_.begin(), global_policies_.end());
   global_policies_.erase(std::unique(global_policies_.begin(), global_policies_.end()),
                          global_policies_.end());
+  unlisted_policies_ = global_policies_;
+  for (const CompiledAccount& account : world.accounts) {
+    for (const auto& level : account.scps) {
+      unlisted_policies_.insert(unlisted_policies_.end(), level.begin(), level.end());
+    }
+  }
+  std::sort(unlisted_policies_.begin(), unlisted_policies_.end());
+  unlisted_policies_.erase(std::unique(unlisted_policies_.begin(), unlisted_policies_.end()),
+                           unlisted_policies_.end());
   for (const CompiledStatement& st : world.statements) AddStatementKeys(st, &all_keys_);
   SortUnique(&all_keys_);
   for (const std::string& k : all_keys_) {  // all_keys_ never changes again
@@ -70,6 +79,7 @@ KeyRelevance::~KeyRelevance() {
 }
 
 KeyRelevance::Keys KeyRelevance::Compute(int64_t principal, std::string_view lower_action) const {
+  if (principal < 0) return Compute(unlisted_policies_, lower_action);
   std::vector<uint32_t> policies = global_policies_;
   const CompiledPrincipal& p = world_.principals[static_cast<size_t>(principal)];
   policies.insert(policies.end(), p.identity.begin(), p.identity.end());
@@ -82,6 +92,11 @@ KeyRelevance::Keys KeyRelevance::Compute(int64_t principal, std::string_view low
   }
   std::sort(policies.begin(), policies.end());
   policies.erase(std::unique(policies.begin(), policies.end()), policies.end());
+  return Compute(policies, lower_action);
+}
+
+KeyRelevance::Keys KeyRelevance::Compute(const std::vector<uint32_t>& policies,
+                                         std::string_view lower_action) const {
   std::vector<std::string> keys;
   for (uint32_t policy : policies) {
     ForEachCandidateStatement(world_, policy, lower_action, [&](uint32_t sid) {
@@ -101,8 +116,10 @@ KeyRelevance::Keys KeyRelevance::Compute(int64_t principal, std::string_view low
 
 const KeyRelevance::Keys& KeyRelevance::For(int64_t principal, int64_t action,
                                             std::string_view lower_action) const {
-  if (principal < 0 || action < 0) return all_;
-  const uint64_t pair = (static_cast<uint64_t>(principal) << 32) | static_cast<uint64_t>(action);
+  if (action < 0) return all_;
+  // A listed principal's index, or (with the top bit, which no index has) any unlisted one.
+  const uint64_t who = principal >= 0 ? static_cast<uint64_t>(principal) : uint64_t{1} << 31;
+  const uint64_t pair = (who << 32) | static_cast<uint64_t>(action);
   const size_t start =
       HashBytes(std::string_view(reinterpret_cast<const char*>(&pair), 8)) & (kTableSize - 1);
   for (size_t i = 0; i < kProbes; ++i) {

@@ -8,8 +8,10 @@
 // ForEachCandidateStatement) in the principal's identity policies, permissions boundary,
 // session policies and its account's SCPs, and in every resource policy and RCP of the
 // world (which ones apply depends on the resource, which is part of the key anyway).
-// Principals the world does not list, and actions it does not intern, get the union over
-// every policy: more keys than needed, never fewer.
+// A principal the world does not list has no identity, boundary or session policies (SPEC
+// section 3), so its keys are, per action, those of every resource policy, RCP and SCP of
+// the world (whichever account it is in). Actions the world does not intern get the union
+// over every policy. More keys than needed, never fewer.
 //
 // Resolve() is the decision cache's first step for every request. It memoizes, per
 // (principal, action) exactly as the request writes them, the principal's index, the
@@ -87,10 +89,12 @@ class KeyRelevance {
     void operator()(Named* n) const { ::operator delete(n); }
   };
   const Keys& For(int64_t principal, int64_t action, std::string_view lower_action) const;
-  Keys Compute(int64_t principal, std::string_view lower_action) const;
+  Keys Compute(int64_t principal, std::string_view lower_action) const;  // -1: unlisted
+  Keys Compute(const std::vector<uint32_t>& policies, std::string_view lower_action) const;
 
   const CompiledWorld& world_;
-  std::vector<uint32_t> global_policies_;  // resource policies and RCPs
+  std::vector<uint32_t> global_policies_;    // resource policies and RCPs
+  std::vector<uint32_t> unlisted_policies_;  // those and every SCP
   std::vector<std::string> all_keys_;      // every key any statement reads, sorted
   Keys all_;                               // all_keys_ as Keys
   static constexpr size_t kTableSize = 1u << 16;
