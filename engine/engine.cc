@@ -1,6 +1,9 @@
 #include "engine/engine.h"
 
 #include <algorithm>
+#include <cstring>
+#include <new>
+#include <type_traits>
 
 #include "compiler/credentials.h"
 #include "core/strings.h"
@@ -47,26 +50,69 @@ void RequestBatch::Add(const Request& r) {
 }
 
 void RequestBatch::Seal() {
-  auto view = [&](Span s) { return std::string_view(text_.data() + s.offset, s.size); };
-  values_.clear();
-  for (const Span& s : packed_values_) values_.push_back(view(s));
-  entries_.clear();
-  for (const PackedEntry& e : packed_entries_) {
-    entries_.push_back(
-        {view(e.key), values_.data() + e.first_value, static_cast<uint32_t>(e.values), e.multi});
+  static_assert(std::is_trivially_copyable_v<ContextEntry> && alignof(ContextEntry) <= 8 &&
+                alignof(std::string_view) <= 8);
+  if (packed_.empty()) return;  // sealed already, or empty
+  // Request i's values are packed_values_[first, first + count); its text is the run of
+  // text_ from its principal to the next request's.
+  struct Extent {
+    size_t first_value = 0, values = 0, text_begin = 0, text_size = 0, bytes = 0;
+  };
+  std::vector<Extent> extents(packed_.size());
+  size_t words = 0;
+  for (size_t i = 0; i < packed_.size(); ++i) {
+    const Packed& p = packed_[i];
+    Extent& x = extents[i];
+    if (p.entries > 0) {
+      const PackedEntry& last = packed_entries_[p.first_entry + p.entries - 1];
+      x.first_value = packed_entries_[p.first_entry].first_value;
+      x.values = last.first_value + last.values - x.first_value;
+    }
+    x.text_begin = p.principal.offset;
+    x.text_size =
+        (i + 1 < packed_.size() ? packed_[i + 1].principal.offset : text_.size()) - x.text_begin;
+    // The region: the text (read first: principal, action, resource), then the entries and
+    // the values' views, in whole words.
+    x.bytes = (x.text_size + 7) / 8 * 8 + p.entries * sizeof(ContextEntry) +
+              x.values * sizeof(std::string_view);
+    words += x.bytes / 8;
   }
+  arena_.assign(words, 0);
   views_.clear();
-  for (const Packed& p : packed_) {
+  views_.reserve(packed_.size());
+  char* out = reinterpret_cast<char*>(arena_.data());
+  for (size_t i = 0; i < packed_.size(); ++i) {
+    const Packed& p = packed_[i];
+    const Extent& x = extents[i];
+    char* text = out;
+    auto* entries = reinterpret_cast<ContextEntry*>(out + (x.text_size + 7) / 8 * 8);
+    auto* values = reinterpret_cast<std::string_view*>(entries + p.entries);
+    if (x.text_size > 0) std::memcpy(text, text_.data() + x.text_begin, x.text_size);
+    auto view = [&](Span s) { return std::string_view(text + (s.offset - x.text_begin), s.size); };
+    for (size_t v = 0; v < x.values; ++v) {
+      new (&values[v]) std::string_view(view(packed_values_[x.first_value + v]));
+    }
+    for (size_t e = 0; e < p.entries; ++e) {
+      const PackedEntry& pe = packed_entries_[p.first_entry + e];
+      new (&entries[e]) ContextEntry{view(pe.key), values + (pe.first_value - x.first_value),
+                                     static_cast<uint32_t>(pe.values), pe.multi};
+    }
     RequestView v;
     v.principal = view(p.principal);
     v.action = view(p.action);
     v.resource = view(p.resource);
     v.has_resource_account = p.has_resource_account;
-    v.resource_account = view(p.resource_account);
-    v.context = entries_.data() + p.first_entry;
+    if (p.has_resource_account) v.resource_account = view(p.resource_account);
+    v.context = entries;
     v.context_size = p.entries;
     views_.push_back(v);
+    out += x.bytes;
   }
+  // Only the arena and the views are read from now on.
+  std::string().swap(text_);
+  std::vector<Packed>().swap(packed_);
+  std::vector<PackedEntry>().swap(packed_entries_);
+  std::vector<Span>().swap(packed_values_);
 }
 
 struct EngineAccess {

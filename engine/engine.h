@@ -40,13 +40,21 @@ struct RequestView {
   size_t context_size = 0;
 };
 
-// Requests packed into contiguous memory for batch evaluation: evaluating them in order
-// walks memory sequentially instead of chasing each Request's heap allocations.
-// Immutable after Seal(); the views live as long as the batch.
+// Requests packed into contiguous memory for batch evaluation: each request's text, context
+// entries and values lie together, one request after another, so that evaluating
+// them in order walks memory sequentially instead of chasing each Request's heap
+// allocations. Immutable after Seal(); the views live as long as the batch (moving it keeps
+// them valid; it cannot be copied).
 class RequestBatch {
  public:
-  void Add(const Request& request);
-  void Seal();  // call once, after the last Add, before reading views
+  RequestBatch() = default;
+  RequestBatch(RequestBatch&&) = default;
+  RequestBatch& operator=(RequestBatch&&) = default;
+  RequestBatch(const RequestBatch&) = delete;
+  RequestBatch& operator=(const RequestBatch&) = delete;
+
+  void Add(const Request& request);  // only before Seal
+  void Seal();  // after the last Add, before reading views; once (again: no effect)
   size_t size() const { return views_.size(); }
   const RequestView& operator[](size_t i) const { return views_[i]; }
 
@@ -69,8 +77,8 @@ class RequestBatch {
   std::vector<Packed> packed_;
   std::vector<PackedEntry> packed_entries_;
   std::vector<Span> packed_values_;
-  std::vector<std::string_view> values_;
-  std::vector<ContextEntry> entries_;
+  // After Seal: per request, its text, then its ContextEntry array and its values' views.
+  std::vector<uint64_t> arena_;
   std::vector<RequestView> views_;
 };
 

@@ -60,6 +60,53 @@ RequestBatch FirstN(size_t n) {
   return batch;
 }
 
+// A sealed batch's views read back every field of every request: strings empty and not,
+// entries without values, multivalued keys, with and without a resource account, an empty
+// context, and every request of the tiny corpus.
+TEST(RequestBatchTest, ViewsEqualTheRequests) {
+  std::vector<Request> requests = Tiny().requests;
+  Request odd;
+  odd.principal = "";
+  odd.action = "s3:GetObject";
+  odd.resource = "*";
+  odd.resource_account = "";
+  odd.context["aws:tagkeys"] = ContextValue{{}, true};
+  odd.context["aws:sourceip"] = ContextValue{{""}, false};
+  odd.context["x:many"] = ContextValue{{"a", "", "ccc"}, true};
+  requests.insert(requests.begin() + 3, odd);
+  Request bare;
+  bare.principal = "arn:aws:iam::111122223333:user/u";
+  bare.action = "a:b";
+  bare.resource = "r";
+  requests.push_back(bare);
+  RequestBatch batch;
+  for (const Request& r : requests) batch.Add(r);
+  batch.Seal();
+  batch.Seal();  // no effect
+  ASSERT_EQ(batch.size(), requests.size());
+  const RequestBatch moved = std::move(batch);
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const Request& r = requests[i];
+    const RequestView& v = moved[i];
+    ASSERT_EQ(v.principal, r.principal) << i;
+    ASSERT_EQ(v.action, r.action) << i;
+    ASSERT_EQ(v.resource, r.resource) << i;
+    ASSERT_EQ(v.has_resource_account, r.resource_account.has_value()) << i;
+    if (r.resource_account) ASSERT_EQ(v.resource_account, *r.resource_account) << i;
+    ASSERT_EQ(v.context_size, r.context.size()) << i;
+    size_t e = 0;
+    for (const auto& [key, value] : r.context) {
+      const ContextEntry& entry = v.context[e++];
+      ASSERT_EQ(entry.key, key) << i;
+      ASSERT_EQ(entry.multi, value.multi) << i;
+      ASSERT_EQ(entry.count, value.values.size()) << i;
+      for (size_t k = 0; k < value.values.size(); ++k) {
+        ASSERT_EQ(entry.values[k], value.values[k]) << i << " " << key;
+      }
+    }
+  }
+}
+
 std::string Where(int threads, size_t grain, size_t n, size_t i) {
   return "threads=" + std::to_string(threads) + " grain=" + std::to_string(grain) +
          " n=" + std::to_string(n) + " request " + std::to_string(i);
