@@ -26,9 +26,15 @@ void AddStatementKeys(const CompiledStatement& st, std::vector<std::string>* out
   }
 }
 
-void SortUnique(std::vector<std::string>* v) {
+template <typename T>
+void SortUnique(std::vector<T>* v) {
   std::sort(v->begin(), v->end());
   v->erase(std::unique(v->begin(), v->end()), v->end());
+}
+
+// Appends the policies of every level (SCPs or RCPs, root first).
+void AddLevels(const std::vector<std::vector<uint32_t>>& levels, std::vector<uint32_t>* out) {
+  for (const auto& level : levels) out->insert(out->end(), level.begin(), level.end());
 }
 
 uint64_t SizeBit(std::string_view key) { return uint64_t{1} << std::min<size_t>(key.size(), 63); }
@@ -46,23 +52,12 @@ KeyRelevance::KeyRelevance(const CompiledWorld& world)
   for (const CompiledResource& r : world.resources) {
     if (r.policy) global_policies_.push_back(*r.policy);
   }
-  for (const CompiledAccount& account : world.accounts) {
-    for (const auto& level : account.rcps) {
-      global_policies_.insert(global_policies_.end(), level.begin(), level.end());
-    }
-  }
-  std::sort(global_policies_.begin(), global_policies_.end());
-  global_policies_.erase(std::unique(global_policies_.begin(), global_policies_.end()),
-                         global_policies_.end());
+  for (const CompiledAccount& account : world.accounts) AddLevels(account.rcps, &global_policies_);
+  SortUnique(&global_policies_);
   unlisted_policies_ = global_policies_;
-  for (const CompiledAccount& account : world.accounts) {
-    for (const auto& level : account.scps) {
-      unlisted_policies_.insert(unlisted_policies_.end(), level.begin(), level.end());
-    }
-  }
-  std::sort(unlisted_policies_.begin(), unlisted_policies_.end());
-  unlisted_policies_.erase(std::unique(unlisted_policies_.begin(), unlisted_policies_.end()),
-                           unlisted_policies_.end());
+  for (const CompiledAccount& account : world.accounts)
+    AddLevels(account.scps, &unlisted_policies_);
+  SortUnique(&unlisted_policies_);
   for (const CompiledStatement& st : world.statements) AddStatementKeys(st, &all_keys_);
   SortUnique(&all_keys_);
   for (const std::string& k : all_keys_) {  // all_keys_ never changes again
@@ -85,13 +80,8 @@ KeyRelevance::Keys KeyRelevance::Compute(int64_t principal, std::string_view low
   policies.insert(policies.end(), p.identity.begin(), p.identity.end());
   if (p.boundary) policies.push_back(*p.boundary);
   policies.insert(policies.end(), p.session.begin(), p.session.end());
-  if (p.account != nullptr) {
-    for (const auto& level : p.account->scps) {
-      policies.insert(policies.end(), level.begin(), level.end());
-    }
-  }
-  std::sort(policies.begin(), policies.end());
-  policies.erase(std::unique(policies.begin(), policies.end()), policies.end());
+  if (p.account != nullptr) AddLevels(p.account->scps, &policies);
+  SortUnique(&policies);
   return Compute(policies, lower_action);
 }
 
