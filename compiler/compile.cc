@@ -747,9 +747,9 @@ size_t CompiledWorld::MemoryBytes() const {
   for (const CompiledPolicy& p : policies) {
     n += sizeof(p) + StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
          p.has_sid.capacity() / 8 + VectorBytes(p.action_index) + VectorBytes(p.statement_actions) +
-         VectorBytes(p.statement_starts) + VectorBytes(p.listed_index) + VectorBytes(p.listed_bits) +
-         VectorBytes(p.every_action) + VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) +
-         VectorBytes(p.services);
+         VectorBytes(p.statement_starts) + VectorBytes(p.listed_index) +
+         VectorBytes(p.listed_bits) + VectorBytes(p.every_action) + VectorBytes(p.not_action) +
+         VectorBytes(p.wildcard_action) + VectorBytes(p.services);
   }
   for (const CompiledStatement& s : statements) {
     n += sizeof(s) + VectorBytes(s.resources) + VectorBytes(s.principals) +

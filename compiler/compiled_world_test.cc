@@ -96,9 +96,8 @@ TEST(ActionPlanTest, ActionsWithTheSameStatementsShareAGroup) {
 // the repository root, as ctest does.
 TEST(CompiledPolicyTest, MayBeListedIsExactlyTheListedActions) {
   std::vector<Finding> findings;
-  const std::optional<World> world = LoadWorld(
-      "{\"policies\": " + Slurp("corpus/managed-policies.json") + "}",
-      &findings);
+  const std::optional<World> world =
+      LoadWorld("{\"policies\": " + Slurp("corpus/managed-policies.json") + "}", &findings);
   ASSERT_TRUE(world.has_value());
   const CompiledWorld w = Compile(*world);
   size_t with_lists = 0;

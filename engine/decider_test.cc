@@ -184,9 +184,10 @@ TEST(DeciderTest, UnlistedPrincipalsKeyOnResourceAndOrganizationPolicies) {
                      "accounts": {"444455556666": {"scps": [["Scp"]]}}}})"));
   EvalScratch s;
   auto request = [](std::string_view context) {
-    return Parse(StrCat(R"({"principal": "arn:aws:iam::444455556666:user/mallory",)",
-                        R"( "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {)",
-                        context, "}}"));
+    return Parse(
+        StrCat(R"({"principal": "arn:aws:iam::444455556666:user/mallory",)",
+               R"( "action": "s3:GetObject", "resource": "arn:aws:s3:::b/k", "context": {)",
+               context, "}}"));
   };
   EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "10.0.0.1")"), s), Decision::kAllow);
   // aws:UserAgent is read only by alice's identity policy: irrelevant to mallory, a hit.
@@ -197,9 +198,9 @@ TEST(DeciderTest, UnlistedPrincipalsKeyOnResourceAndOrganizationPolicies) {
   EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "192.0.2.1")"), s), Decision::kImplicitDeny);
   EXPECT_EQ(d.cache_stats().misses, 2u);
   // The SCP of mallory's account reads aws:RequestedRegion: relevant.
-  EXPECT_EQ(d.Decide(request(R"("aws:SourceIp": "10.0.0.1", "aws:RequestedRegion": "eu-west-3")"),
-                     s),
-            Decision::kExplicitDeny);
+  EXPECT_EQ(
+      d.Decide(request(R"("aws:SourceIp": "10.0.0.1", "aws:RequestedRegion": "eu-west-3")"), s),
+      Decision::kExplicitDeny);
   EXPECT_EQ(d.cache_stats().misses, 3u);
   EXPECT_EQ(d.cache_stats().hits, 1u);
 }

@@ -95,8 +95,8 @@ class KeyRelevance {
   const CompiledWorld& world_;
   std::vector<uint32_t> global_policies_;    // resource policies and RCPs
   std::vector<uint32_t> unlisted_policies_;  // those and every SCP
-  std::vector<std::string> all_keys_;      // every key any statement reads, sorted
-  Keys all_;                               // all_keys_ as Keys
+  std::vector<std::string> all_keys_;        // every key any statement reads, sorted
+  Keys all_;                                 // all_keys_ as Keys
   static constexpr size_t kTableSize = 1u << 16;
   static constexpr size_t kProbes = 16;
   std::unique_ptr<std::atomic<Entry*>[]> table_;
