@@ -293,6 +293,10 @@ struct ActionPlan {
     __builtin_prefetch(&bits[w]);
     __builtin_prefetch(&ranks[w / 4]);
   }
+  // The next step once Prefetch's words have arrived: starts loading the action's group.
+  void PrefetchGroup(uint32_t action) const {
+    if (const uint32_t i = Find(action); i != kAbsent) __builtin_prefetch(&groups[i]);
+  }
   // Building: AddAction for each action with refs, in increasing order, then RankActions.
   void AddAction(uint32_t action) {
     if (bits.empty()) base = action / 64 * 64;

@@ -896,6 +896,14 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     }
   }
   c.resource = FindResource(w, req.resource);
+  // By now the plans' bitmap words have arrived: rank the action and start loading its
+  // group entry, the next link of each plan's chain.
+  if (c.has_action_id && !explain && c.p.compiled) {
+    if (c.p.compiled->plan) c.p.compiled->plan->PrefetchGroup(c.action_id);
+    if (c.p.org_account && c.p.org_account->scp_plan) {
+      c.p.org_account->scp_plan->PrefetchGroup(c.action_id);
+    }
+  }
   if (c.p.compiled == nullptr && !c.p.account.empty()) {
     c.p.org_account = w.FindAccount(c.p.account);
   }
