@@ -5,8 +5,10 @@
 #include <set>
 
 #include "compiler/compile.h"
+#include "compiler/credentials.h"
 #include "compiler/world.h"
 #include "core/file.h"
+#include "core/strings.h"
 #include "gtest/gtest.h"
 
 namespace arbiter {
@@ -110,6 +112,59 @@ TEST(CompiledPolicyTest, MayBeListedIsExactlyTheListedActions) {
     }
   }
   EXPECT_GT(with_lists, 5u);
+}
+
+// The credential rules as compiler/credentials.h states them, written the plain way: split
+// at the first colon, then compare service and name.
+CredentialRule NaiveCredentialRule(PrincipalType type, std::string_view action) {
+  const size_t colon = action.find(':');
+  if (colon == std::string_view::npos || type == PrincipalType::kAnonymous) {
+    return CredentialRule::kPolicies;
+  }
+  const std::string_view service = action.substr(0, colon), name = action.substr(colon + 1);
+  const bool sts = EqualsIgnoreCase(service, "sts"), iam = EqualsIgnoreCase(service, "iam");
+  if (sts && EqualsIgnoreCase(name, "GetCallerIdentity")) return CredentialRule::kAlwaysAllow;
+  switch (type) {
+    case PrincipalType::kUser:
+    case PrincipalType::kAccount:
+      if (sts && EqualsIgnoreCase(name, "GetSessionToken")) return CredentialRule::kAlwaysAllow;
+      if (type == PrincipalType::kAccount && sts && EqualsIgnoreCase(name, "AssumeRole")) {
+        return CredentialRule::kNeverAllow;
+      }
+      return CredentialRule::kPolicies;
+    case PrincipalType::kAssumedRole:
+      return sts && (EqualsIgnoreCase(name, "GetFederationToken") ||
+                     EqualsIgnoreCase(name, "GetSessionToken"))
+                 ? CredentialRule::kNeverAllow
+                 : CredentialRule::kPolicies;
+    case PrincipalType::kFederatedUser:
+      return sts || iam ? CredentialRule::kNeverAllow : CredentialRule::kPolicies;
+    default:
+      return CredentialRule::kPolicies;
+  }
+}
+
+// Every principal type against actions whose service is sts or iam in any case, a service
+// of another length, and colons before, at and after the fourth character.
+TEST(CredentialsTest, RuleAgreesWithTheRulesAsWritten) {
+  std::vector<std::string> actions;
+  for (const char* service : {"sts", "STS", "iam", "Iam", "st", "s", "", "stss", "ec2", "s3", "a:b",
+                              "s:t", ":st", "st:", "iam:x", "sts:"}) {
+    for (const char* name :
+         {"GetCallerIdentity", "getsessiontoken", "GetSessionToken", "AssumeRole",
+          "GetFederationToken", "ListUsers", "", ":x", "GetSessionToken:"}) {
+      actions.push_back(std::string(service) + ":" + name);
+    }
+    actions.push_back(service);
+  }
+  for (PrincipalType type :
+       {PrincipalType::kUser, PrincipalType::kAccount, PrincipalType::kAssumedRole,
+        PrincipalType::kFederatedUser, PrincipalType::kAWSService, PrincipalType::kAnonymous}) {
+    for (const std::string& a : actions) {
+      EXPECT_EQ(CredentialRuleFor(type, a), NaiveCredentialRule(type, a))
+          << a << " type " << static_cast<int>(type);
+    }
+  }
 }
 
 }  // namespace

@@ -5,12 +5,13 @@
 namespace arbiter {
 
 CredentialRule CredentialRuleFor(PrincipalType type, std::string_view action) {
-  // Every rule is for an "sts:" or "iam:" action: most actions are rejected by one byte.
+  // Every rule is for an "sts:" or "iam:" action, so only an action whose character 3 is a
+  // colon can have one (most are rejected by that byte). Its service is then the first three
+  // characters: if an earlier colon ends the real service, those three hold a colon and
+  // name neither sts nor iam, as the real, shorter service would not either.
   if (action.size() < 4 || action[3] != ':') return CredentialRule::kPolicies;
-  const size_t colon = action.find(':');
-  if (colon == std::string_view::npos) return CredentialRule::kPolicies;
-  const std::string_view service = action.substr(0, colon);
-  const std::string_view name = action.substr(colon + 1);
+  const std::string_view service = action.substr(0, 3);
+  const std::string_view name = action.substr(4);
   const bool sts = EqualsIgnoreCase(service, "sts");
   // Only signed callers reach these rules: an anonymous request has no credentials.
   if (type == PrincipalType::kAnonymous) return CredentialRule::kPolicies;
