@@ -56,7 +56,9 @@ void RequestBatch::Seal() {
   // Request i's values are packed_values_[first, first + count); its text is the run of
   // text_ from its principal to the next request's.
   struct Extent {
-    size_t first_value = 0, values = 0, text_begin = 0, text_size = 0, bytes = 0;
+    size_t first_value = 0, values = 0, text_begin = 0, text_size = 0;
+    size_t entries_at = 0;  // the text's size in whole words, where the entries start
+    size_t bytes = 0;       // the whole region
   };
   std::vector<Extent> extents(packed_.size());
   size_t words = 0;
@@ -73,8 +75,8 @@ void RequestBatch::Seal() {
         (i + 1 < packed_.size() ? packed_[i + 1].principal.offset : text_.size()) - x.text_begin;
     // The region: the text (read first: principal, action, resource), then the entries and
     // the values' views, in whole words.
-    x.bytes = (x.text_size + 7) / 8 * 8 + p.entries * sizeof(ContextEntry) +
-              x.values * sizeof(std::string_view);
+    x.entries_at = (x.text_size + 7) / 8 * 8;
+    x.bytes = x.entries_at + p.entries * sizeof(ContextEntry) + x.values * sizeof(std::string_view);
     words += x.bytes / 8;
   }
   arena_.assign(words, 0);
@@ -85,7 +87,7 @@ void RequestBatch::Seal() {
     const Packed& p = packed_[i];
     const Extent& x = extents[i];
     char* text = out;
-    auto* entries = reinterpret_cast<ContextEntry*>(out + (x.text_size + 7) / 8 * 8);
+    auto* entries = reinterpret_cast<ContextEntry*>(out + x.entries_at);
     auto* values = reinterpret_cast<std::string_view*>(entries + p.entries);
     if (x.text_size > 0) std::memcpy(text, text_.data() + x.text_begin, x.text_size);
     auto view = [&](Span s) { return std::string_view(text + (s.offset - x.text_begin), s.size); };
