@@ -4,6 +4,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "core/strings.h"
 #include "tbb/parallel_for.h"
@@ -664,29 +665,62 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   out.account_ids.Shrink();
   // The vector is complete (and moving the world keeps its buffer): point principals at theirs.
   for (CompiledPrincipal& p : out.principals) p.account = out.FindAccount(p.entry.account);
-  // Plans: each merges (policy, slot) pairs; BuildPlan orders the refs itself.
-  const bool packable = out.statements.size() < ActionPlan::kMaxStatements;
-  // Principals' plans read only the policies, so they are built in parallel.
-  if (packable) {
-    tbb::parallel_for(size_t{0}, out.principals.size(), [&](size_t i) {
-      CompiledPrincipal& p = out.principals[i];
-      std::vector<std::pair<uint32_t, uint32_t>> slots;
+  // Plans: each merges (policy, slot) pairs; BuildPlan orders the refs itself. Principals
+  // (and accounts) whose pairs are the same share one plan: sessions of one role, accounts
+  // under one OU. The pairs are a set (an action is allowed or denied whatever order the
+  // policies come in), so they are sorted first.
+  using Slots = std::vector<std::pair<uint32_t, uint32_t>>;
+  std::vector<Slots> plan_slots;  // per distinct plan
+  absl::flat_hash_map<Slots, uint32_t> plan_of;
+  auto plan_for = [&](Slots slots) {
+    std::sort(slots.begin(), slots.end());
+    slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
+    const auto [it, added] = plan_of.try_emplace(slots, static_cast<uint32_t>(plan_slots.size()));
+    if (added) plan_slots.push_back(std::move(slots));
+    return it->second;
+  };
+  constexpr uint32_t kNoPlan = UINT32_MAX;
+  std::vector<uint32_t> principal_plan(out.principals.size(), kNoPlan);
+  std::vector<uint32_t> account_plan(out.accounts.size(), kNoPlan);
+  if (out.statements.size() < ActionPlan::kMaxStatements) {  // refs can be packed
+    for (size_t i = 0; i < out.principals.size(); ++i) {
+      const CompiledPrincipal& p = out.principals[i];
+      Slots slots;
       for (uint32_t pid : p.identity) slots.emplace_back(pid, ActionPlan::kIdentitySlot);
       if (p.boundary) slots.emplace_back(*p.boundary, ActionPlan::kBoundarySlot);
       for (uint32_t pid : p.session) slots.emplace_back(pid, ActionPlan::kSessionSlot);
-      p.plan = BuildPlan(out, slots);
-    });
-  }
-  std::vector<std::pair<uint32_t, uint32_t>> slots;
-  for (CompiledAccount& account : out.accounts) {
-    if (!packable || account.scps.size() > ActionPlan::kMaxScpLevels) continue;
-    slots.clear();
-    for (uint32_t level = 0; level < account.scps.size(); ++level) {
-      for (uint32_t pid : account.scps[level]) {
-        slots.emplace_back(pid, ActionPlan::kFirstScpSlot + level);
-      }
+      principal_plan[i] = plan_for(std::move(slots));
     }
-    account.scp_plan = BuildPlan(out, slots);
+    for (size_t i = 0; i < out.accounts.size(); ++i) {
+      const CompiledAccount& account = out.accounts[i];
+      if (account.scps.size() > ActionPlan::kMaxScpLevels) continue;
+      Slots slots;
+      for (uint32_t level = 0; level < account.scps.size(); ++level) {
+        for (uint32_t pid : account.scps[level]) {
+          slots.emplace_back(pid, ActionPlan::kFirstScpSlot + level);
+        }
+      }
+      account_plan[i] = plan_for(std::move(slots));
+    }
+  }
+  // Plans read only the policies, so they are built in parallel.
+  out.plans.resize(plan_slots.size());
+  std::vector<uint8_t> built(plan_slots.size(), 0);
+  tbb::parallel_for(size_t{0}, plan_slots.size(), [&](size_t i) {
+    if (std::optional<ActionPlan> plan = BuildPlan(out, plan_slots[i])) {
+      out.plans[i] = *std::move(plan);
+      built[i] = 1;
+    }
+  });
+  // The vector is complete: point principals and accounts at theirs.
+  auto plan_at = [&](uint32_t i) -> const ActionPlan* {
+    return i != kNoPlan && built[i] ? &out.plans[i] : nullptr;
+  };
+  for (size_t i = 0; i < out.principals.size(); ++i) {
+    out.principals[i].plan = plan_at(principal_plan[i]);
+  }
+  for (size_t i = 0; i < out.accounts.size(); ++i) {
+    out.accounts[i].scp_plan = plan_at(account_plan[i]);
   }
   return out;
 }
@@ -781,7 +815,6 @@ size_t CompiledWorld::MemoryBytes() const {
   for (const CompiledPrincipal& p : principals) {
     n += StringBytes(p.entry.arn) * 2 + StringBytes(p.entry.principal_arn) + MapBytes(p.tags) +
          VectorBytes(p.identity) + VectorBytes(p.session);
-    if (p.plan) n += PlanBytes(*p.plan);
   }
   n += VectorBytes(resources) + resource_ids.MemoryBytes() + VectorBytes(resource_lengths);
   for (const CompiledResource& r : resources) n += StringBytes(r.entry.arn) * 2 + MapBytes(r.tags);
@@ -789,8 +822,10 @@ size_t CompiledWorld::MemoryBytes() const {
   for (const CompiledAccount& a : accounts) {
     for (const auto& level : a.scps) n += VectorBytes(level);
     for (const auto& level : a.rcps) n += VectorBytes(level);
-    n += VectorBytes(a.scps) + VectorBytes(a.rcps) + (a.scp_plan ? PlanBytes(*a.scp_plan) : 0);
+    n += VectorBytes(a.scps) + VectorBytes(a.rcps);
   }
+  n += VectorBytes(plans);
+  for (const ActionPlan& p : plans) n += PlanBytes(p);
   return n;
 }
 

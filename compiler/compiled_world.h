@@ -343,7 +343,9 @@ struct CompiledPrincipal {
   std::vector<uint32_t> identity;                      // policy indices
   std::optional<uint32_t> boundary;
   std::vector<uint32_t> session;
-  std::optional<ActionPlan> plan;  // absent when the world is too big to pack refs
+  // Its identity, boundary and session policies merged (in CompiledWorld::plans, shared
+  // with every principal that has the same ones); null when they could not be packed.
+  const ActionPlan* plan = nullptr;
 };
 
 struct CompiledResource {
@@ -355,10 +357,20 @@ struct CompiledResource {
 struct CompiledAccount {
   std::vector<std::vector<uint32_t>> scps;  // levels of policy indices
   std::vector<std::vector<uint32_t>> rcps;
-  std::optional<ActionPlan> scp_plan;  // absent when there are too many levels to pack
+  // Its SCP levels merged (in CompiledWorld::plans, shared with every account that has the
+  // same levels); null when there are too many levels to pack.
+  const ActionPlan* scp_plan = nullptr;
 };
 
 struct CompiledWorld {
+  CompiledWorld() = default;
+  // Move-only: principals and accounts point into its vectors, whose buffers a move keeps
+  // and a copy would not.
+  CompiledWorld(CompiledWorld&&) = default;
+  CompiledWorld& operator=(CompiledWorld&&) = default;
+  CompiledWorld(const CompiledWorld&) = delete;
+  CompiledWorld& operator=(const CompiledWorld&) = delete;
+
   std::vector<CompiledPolicy> policies;
   std::vector<CompiledStatement> statements;
   NameIndex action_ids;                  // lower-cased action -> id
@@ -374,6 +386,8 @@ struct CompiledWorld {
   std::optional<std::string> org_id;
   std::vector<CompiledAccount> accounts;  // the organization's accounts
   NameIndex account_ids;                  // account id -> index into accounts
+  // The distinct merged plans CompiledPrincipal::plan and CompiledAccount::scp_plan point at.
+  std::vector<ActionPlan> plans;
 
   // Lookups by exact name; nullptr when absent. O(|name|) expected, no allocation.
   const CompiledPrincipal* FindPrincipal(std::string_view arn) const {

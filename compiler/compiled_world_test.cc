@@ -71,7 +71,7 @@ TEST(ActionPlanTest, ActionsWithTheSameStatementsShareAGroup) {
   options.extra_actions = {"s3:GetBucketAcl", "s3:GetObjectAcl", "s3:ListBucket"};
   const CompiledWorld w = Compile(*world, options);
   ASSERT_EQ(w.principals.size(), 1u);
-  ASSERT_TRUE(w.principals[0].plan.has_value());
+  ASSERT_NE(w.principals[0].plan, nullptr);
   const ActionPlan& plan = *w.principals[0].plan;
   auto group = [&](std::string_view action) -> std::vector<uint32_t> {
     const uint32_t id = w.action_ids.Find(action);
@@ -91,6 +91,61 @@ TEST(ActionPlanTest, ActionsWithTheSameStatementsShareAGroup) {
   EXPECT_EQ(group("s3:putobject"), std::vector<uint32_t>{2});
   EXPECT_TRUE(group("s3:listbucket").empty());
   EXPECT_EQ(plan.group_starts.size(), 4u);  // three groups
+}
+
+// Principals with the same identity, boundary and session policies (in any order, or listed
+// twice) share one plan, as accounts with the same SCP levels do.
+TEST(ActionPlanTest, PrincipalsAndAccountsWithTheSamePoliciesShareAPlan) {
+  auto world_with = [](int sessions) {
+    std::string principals;
+    for (int i = 0; i < sessions; ++i) {
+      principals += StrCat(R"({"arn": "arn:aws:sts::111122223333:assumed-role/R/s)", i,
+                           R"(", "identity_policies": [")", i % 2 ? "A\", \"B" : "B\", \"A\", \"B",
+                           R"("], "permissions_boundary": "A"},)");
+    }
+    std::vector<Finding> findings;
+    std::optional<World> w = LoadWorld(StrCat(R"({
+      "policies": {
+        "A": {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Allow", "Action": ["s3:*", "sqs:SendMessage"], "Resource": "*"}]},
+        "B": {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]},
+        "G": {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Deny", "Action": "iam:*", "Resource": "*"}]}},
+      "principals": [)",
+                                              principals, R"(
+        {"arn": "arn:aws:iam::111122223333:user/u", "identity_policies": ["A"],
+         "permissions_boundary": "A"},
+        {"arn": "arn:aws:iam::111122223333:user/v", "identity_policies": ["A", "B"],
+         "session_policies": ["B"]}],
+      "organization": {"id": "o-a1b2c3d4e5", "accounts": {
+        "111122223333": {"scps": [["A"], ["G"]]},
+        "444455556666": {"scps": [["A"], ["G"]]},
+        "777788889999": {"scps": [["G"], ["A"]]}}}})"),
+                                       &findings);
+    EXPECT_TRUE(w.has_value()) << (findings.empty() ? "" : findings[0].message);
+    return Compile(*w);
+  };
+  const CompiledWorld w = world_with(4);
+  ASSERT_EQ(w.principals.size(), 6u);
+  const ActionPlan* role = w.principals[0].plan;
+  ASSERT_NE(role, nullptr);
+  for (int i = 1; i < 4; ++i) EXPECT_EQ(w.principals[i].plan, role) << i;
+  EXPECT_NE(w.principals[4].plan, role);  // A without B
+  EXPECT_NE(w.principals[5].plan, role);  // B as a session policy, no boundary
+  EXPECT_NE(w.principals[5].plan, w.principals[4].plan);
+  const CompiledAccount* a = w.FindAccount("111122223333");
+  const CompiledAccount* b = w.FindAccount("444455556666");
+  const CompiledAccount* c = w.FindAccount("777788889999");
+  ASSERT_TRUE(a && b && c && a->scp_plan && c->scp_plan);
+  EXPECT_EQ(a->scp_plan, b->scp_plan);
+  EXPECT_NE(a->scp_plan, c->scp_plan);  // the same policies at other levels
+  EXPECT_EQ(w.plans.size(), 5u);
+  for (const CompiledPrincipal& p : w.principals) {
+    EXPECT_TRUE(p.plan >= w.plans.data() && p.plan < w.plans.data() + w.plans.size());
+  }
+  // 996 more sessions of the role add their entries, not 996 plans.
+  EXPECT_EQ(world_with(1000).plans.size(), 5u);
 }
 
 // The NotAction prefilter agrees with the index it summarizes, for every action id, in every

@@ -249,7 +249,7 @@ TEST(DifferentialTest, PlanShortcutsKeepEveryRule) {
     }
   }
   const CompiledWorld compiled = Compile(*world, InternActions(requests));
-  ASSERT_TRUE(compiled.principals[0].plan.has_value());
+  ASSERT_NE(compiled.principals[0].plan, nullptr);
   EvalScratch scratch;
   size_t allows = 0;
   for (const Request& r : requests) {
