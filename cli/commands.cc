@@ -556,8 +556,7 @@ int Bench(const Options& o, std::istream& in, std::ostream& out, std::ostream& e
   if (o.json) {
     out << "{\"engine\": \"compiled\", \"decisions_per_second\": " << static_cast<int64_t>(dps)
         << ", \"p50_ns\": " << p50 << ", \"p99_ns\": " << p99
-        << ", \"timer_overhead_ns\": " << timer_ns
-        << ", \"cache_hit_ratio\": " << cache.hit_ratio()
+        << ", \"timer_overhead_ns\": " << timer_ns << ", \"cache_hit_ratio\": " << cache.hit_ratio()
         << ", \"cache\": " << (o.no_cache ? "false" : "true") << ", \"compile_ms\": " << compile_ms
         << ", \"load_ms\": " << load_ms << ", \"memory_bytes\": " << memory
         << ", \"world_memory_bytes\": " << world_memory
