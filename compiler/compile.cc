@@ -6,6 +6,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "core/heap.h"
 #include "core/strings.h"
 #include "tbb/parallel_for.h"
 
@@ -636,6 +637,11 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.identity = ids(p.identity_policies);
     if (p.permissions_boundary) cp.boundary = policy_index.at(*p.permissions_boundary);
     cp.session = ids(p.session_policies);
+    // The compiled fields replace these copies (lower-cased tags, policy indices).
+    cp.entry.tags = {};
+    cp.entry.identity_policies = {};
+    cp.entry.permissions_boundary.reset();
+    cp.entry.session_policies = {};
     // World validation rejects two principals with one ARN.
     if (out.principal_ids.Add(p.arn) == out.principals.size())
       out.principals.push_back(std::move(cp));
@@ -645,6 +651,8 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cr.entry = r;
     if (r.policy) cr.policy = policy_index.at(*r.policy);
     cr.tags = LowerTags(r.tags);
+    cr.entry.tags = {};  // replaced by the lower-cased tags and the policy index
+    cr.entry.policy.reset();
     // Two entries with the same ARN: the first wins, as in World::FindResource.
     if (out.resource_ids.Add(r.arn) != out.resources.size()) continue;
     if (out.resource_lengths.size() <= r.arn.size() / 64) {
@@ -727,18 +735,18 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
 
 namespace {
 
-size_t StringBytes(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; }
+size_t StringBytes(const std::string& s) { return HeapBytes(s); }
+size_t StringBytes(const std::optional<std::string>& s) { return s ? HeapBytes(*s) : 0; }
 
 template <typename T>
 size_t VectorBytes(const std::vector<T>& v) {
-  return v.capacity() * sizeof(T);
+  return HeapBytes(v);
 }
 
 size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
   size_t n = VectorBytes(pieces);
   for (const VariablePiece& p : pieces) {
-    n += StringBytes(p.text) + StringBytes(p.key.key);
-    if (p.fallback) n += StringBytes(*p.fallback);
+    n += StringBytes(p.text) + StringBytes(p.key.key) + StringBytes(p.fallback);
   }
   return n;
 }
@@ -749,9 +757,20 @@ size_t PlanBytes(const ActionPlan& p) {
          VectorBytes(p.not_action);
 }
 
+size_t TagsBytes(const Tags& tags) {
+  size_t n = VectorBytes(tags);
+  for (const auto& [key, value] : tags) n += StringBytes(key) + StringBytes(value);
+  return n;
+}
+
+// An absl::flat_hash_map<std::string, std::string>: one block of control bytes (a byte per
+// slot and a group's width more) and slots, then the strings too long to sit in a slot.
 template <typename Map>
 size_t MapBytes(const Map& m) {
-  return m.capacity() * (sizeof(typename Map::value_type) + 1);
+  if (m.capacity() == 0) return 0;
+  size_t n = HeapBlock(m.capacity() * (sizeof(typename Map::value_type) + 1) + 16);
+  for (const auto& [key, value] : m) n += StringBytes(key) + StringBytes(value);
+  return n;
 }
 
 }  // namespace
@@ -772,30 +791,32 @@ const std::vector<GlobRef>& CompiledOperand::arn_parts() const {
 }
 
 size_t CompiledWorld::MemoryBytes() const {
-  size_t n = sizeof(*this);
+  size_t n = sizeof(*this) + StringBytes(org_id);
   absl::flat_hash_set<const void*> shared;  // interned globs: count each once
   auto glob_bytes = [&](const GlobRef& g) -> size_t {
     if (!g || !shared.insert(g.get()).second) return 0;
-    return sizeof(Glob) + g->HeapBytes();
+    return HeapBlock(sizeof(Glob) + 16) + g->HeapBytes();  // std::make_shared: one block
   };
+  n += VectorBytes(policies);
   for (const CompiledPolicy& p : policies) {
-    n += sizeof(p) + StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
-         p.has_sid.capacity() / 8 + VectorBytes(p.action_index) + VectorBytes(p.statement_actions) +
-         VectorBytes(p.statement_starts) + VectorBytes(p.listed_index) +
-         VectorBytes(p.listed_bits) + VectorBytes(p.every_action) + VectorBytes(p.not_action) +
-         VectorBytes(p.wildcard_action) + VectorBytes(p.services);
+    n += StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
+         HeapBlock(p.has_sid.capacity() / 8) + VectorBytes(p.action_index) +
+         VectorBytes(p.statement_actions) + VectorBytes(p.statement_starts) +
+         VectorBytes(p.listed_index) + VectorBytes(p.listed_bits) + VectorBytes(p.every_action) +
+         VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) + VectorBytes(p.services);
   }
+  n += VectorBytes(statements);
   for (const CompiledStatement& s : statements) {
-    n += sizeof(s) + VectorBytes(s.resources) + VectorBytes(s.principals) +
-         VectorBytes(s.conditions);
+    n += VectorBytes(s.resources) + VectorBytes(s.principals) + VectorBytes(s.conditions);
     for (const CompiledPattern& r : s.resources) {
       n += StringBytes(r.text) + glob_bytes(r.glob);
       if (r.variables) {
-        n += sizeof(*r.variables) + PiecesBytes(r.variables->pieces) +
+        n += HeapBlock(sizeof(*r.variables)) + PiecesBytes(r.variables->pieces) +
              StringBytes(r.variables->static_prefix);
       }
     }
-    for (const CompiledPrincipalRef& p : s.principals) n += StringBytes(p.value);
+    for (const CompiledPrincipalRef& p : s.principals)
+      n += StringBytes(p.value) + StringBytes(p.aws);
     n += VectorBytes(s.action_patterns);
     for (const std::string& a : s.action_patterns) n += StringBytes(a);
     for (const CompiledCondition& c : s.conditions) {
@@ -803,7 +824,8 @@ size_t CompiledWorld::MemoryBytes() const {
       for (const CompiledOperand& o : c.operands) {
         n += StringBytes(o.text) + glob_bytes(o.glob);
         if (o.extra) {
-          n += sizeof(*o.extra) + PiecesBytes(o.extra->pieces) + VectorBytes(o.extra->arn_parts);
+          n += HeapBlock(sizeof(*o.extra)) + PiecesBytes(o.extra->pieces) +
+               VectorBytes(o.extra->arn_parts);
           for (const GlobRef& g : o.extra->arn_parts) n += glob_bytes(g);
         }
       }
@@ -813,11 +835,20 @@ size_t CompiledWorld::MemoryBytes() const {
        VectorBytes(action_rcp);
   n += VectorBytes(principals) + principal_ids.MemoryBytes();
   for (const CompiledPrincipal& p : principals) {
-    n += StringBytes(p.entry.arn) * 2 + StringBytes(p.entry.principal_arn) + MapBytes(p.tags) +
+    const PrincipalEntry& e = p.entry;
+    n += StringBytes(e.arn) + StringBytes(e.principal_arn) + StringBytes(e.account) +
+         StringBytes(e.user_id) + StringBytes(e.username) + TagsBytes(e.tags) +
+         VectorBytes(e.identity_policies) + StringBytes(e.permissions_boundary) +
+         VectorBytes(e.session_policies) + StringBytes(p.derived_userid) + MapBytes(p.tags) +
          VectorBytes(p.identity) + VectorBytes(p.session);
+    for (const std::string& name : e.identity_policies) n += StringBytes(name);
+    for (const std::string& name : e.session_policies) n += StringBytes(name);
   }
   n += VectorBytes(resources) + resource_ids.MemoryBytes() + VectorBytes(resource_lengths);
-  for (const CompiledResource& r : resources) n += StringBytes(r.entry.arn) * 2 + MapBytes(r.tags);
+  for (const CompiledResource& r : resources) {
+    n += StringBytes(r.entry.arn) + StringBytes(r.entry.account) + StringBytes(r.entry.policy) +
+         TagsBytes(r.entry.tags) + MapBytes(r.tags);
+  }
   n += VectorBytes(accounts) + account_ids.MemoryBytes();
   for (const CompiledAccount& a : accounts) {
     for (const auto& level : a.scps) n += VectorBytes(level);

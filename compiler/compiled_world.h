@@ -333,6 +333,8 @@ struct ActionPlan {
 struct CompiledAccount;
 
 struct CompiledPrincipal {
+  // The world's entry, less its tags and policy names (`tags` and the indices below hold
+  // them compiled).
   PrincipalEntry entry;
   const CompiledAccount* account = nullptr;  // its organization account, if any
   // aws:userid when the world gives none: "anonymous", or "account:name" for a
@@ -349,7 +351,7 @@ struct CompiledPrincipal {
 };
 
 struct CompiledResource {
-  ResourceEntry entry;
+  ResourceEntry entry;  // the world's entry, less its tags and policy name (compiled below)
   std::optional<uint32_t> policy;
   absl::flat_hash_map<std::string, std::string> tags;  // lower-cased keys
 };

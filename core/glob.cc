@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/ascii.h"
+#include "core/heap.h"
 #include "core/strings.h"
 
 namespace arbiter {
@@ -163,16 +164,14 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
 
 size_t Glob::AutomatonBytes() const {
   if (!automaton_) return 0;
-  return sizeof(Automaton) + (automaton_->advance.capacity() + automaton_->loop.capacity() +
-                              automaton_->star.capacity()) *
-                                 sizeof(uint64_t);
+  // std::make_shared: the automaton and its control block in one block.
+  return HeapBlock(sizeof(Automaton) + 16) + arbiter::HeapBytes(automaton_->advance) +
+         arbiter::HeapBytes(automaton_->loop) + arbiter::HeapBytes(automaton_->star);
 }
 
 size_t Glob::HeapBytes() const {
-  return (pattern_.capacity() > 15 ? pattern_.capacity() : 0) +
-         (suffix_.capacity() > 15 ? suffix_.capacity() : 0) +
-         (middle_.capacity() > 15 ? middle_.capacity() : 0) +
-         middle_ends_.capacity() * sizeof(uint32_t) + AutomatonBytes();
+  return arbiter::HeapBytes(pattern_) + arbiter::HeapBytes(suffix_) + arbiter::HeapBytes(middle_) +
+         arbiter::HeapBytes(middle_ends_) + AutomatonBytes();
 }
 
 bool Glob::MatchPieces(std::string_view text) const {

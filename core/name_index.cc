@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "core/heap.h"
+
 namespace arbiter {
 
 uint32_t NameIndex::Add(std::string_view name) {
@@ -39,8 +41,7 @@ void NameIndex::Grow() {
 }
 
 size_t NameIndex::MemoryBytes() const {
-  return arena_.capacity() + offsets_.capacity() * sizeof(uint32_t) +
-         slots_.capacity() * sizeof(Slot);
+  return HeapBytes(arena_) + HeapBytes(offsets_) + HeapBytes(slots_);
 }
 
 void NameIndex::Shrink() {
