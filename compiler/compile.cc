@@ -465,6 +465,15 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   for (std::string_view service : pattern_services) services.Add(AsciiStrToLower(service));
   out.statements.resize(statement_total);
   out.policies.resize(places.size());
+  // Each statement's parts, lowered in parallel, then moved into the world's flat arrays.
+  struct Parts {
+    std::vector<CompiledPattern> resources;
+    std::vector<CompiledPrincipalRef> principals;
+    std::vector<std::string> action_patterns;
+    std::vector<CompiledCondition> conditions;
+    std::vector<std::vector<CompiledOperand>> operands;  // per condition
+  };
+  std::vector<Parts> parts(statement_total);
   tbb::parallel_for(size_t{0}, places.size(), [&](size_t pid) {
     const Place& place = places[pid];
     const std::string& name = *place.name;
@@ -497,21 +506,22 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
       const Statement& st = policy.statements[i];
       const uint32_t sid = cp.first_statement + static_cast<uint32_t>(i);
       CompiledStatement& cs = out.statements[sid];
+      Parts& lowered = parts[sid];
       cs.effect = st.effect;
       cs.policy = pid;
       cs.index = static_cast<uint32_t>(i);
       cs.not_action = st.not_action;
       cs.has_resource = st.has_resource;
       cs.not_resource = st.not_resource;
-      cs.resources.reserve(st.resources.size());
-      cs.conditions.reserve(st.conditions.size());
+      lowered.resources.reserve(st.resources.size());
+      lowered.conditions.reserve(st.conditions.size());
       for (const std::string& r : st.resources) {
-        cs.resources.push_back(CompileResource(r, policy.version, globs));
+        lowered.resources.push_back(CompileResource(r, policy.version, globs));
       }
       if (st.principal) {
         cs.has_principal = true;
         cs.not_principal = st.not_principal;
-        cs.principals = CompilePrincipals(*st.principal);
+        lowered.principals = CompilePrincipals(*st.principal);
       }
       literal.clear();
       for (const std::string& a : st.actions) {
@@ -520,7 +530,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         } else {
           lower.resize(a.size());
           AsciiLowerCopy(a, lower.data());
-          cs.action_patterns.push_back(lower);
+          lowered.action_patterns.push_back(lower);
         }
       }
       for (const Condition& c : st.conditions) {
@@ -528,23 +538,24 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
         cc.op = c.op;
         cc.info = &Info(c.op.op);
         cc.key = ResolveKey(AsciiStrToLower(c.key));
-        cc.operands.reserve(c.values.size());
+        std::vector<CompiledOperand>& operands = lowered.operands.emplace_back();
+        operands.reserve(c.values.size());
         for (const std::string& v : c.values) {
-          cc.operands.push_back(CompileOperand(v, c.op.op, policy.version, globs));
+          operands.push_back(CompileOperand(v, c.op.op, policy.version, globs));
         }
-        cs.conditions.push_back(std::move(cc));
+        lowered.conditions.push_back(std::move(cc));
       }
       // Action index.
       if (st.not_action) {
         cp.any_service = true;
         cp.not_action.push_back(sid);
         for (uint32_t id : literal) listed.emplace_back(id, sid);
-        for (const std::string& p : cs.action_patterns) {
+        for (const std::string& p : lowered.action_patterns) {
           actions.ForEachMatch(p, [&](uint32_t id) { listed.emplace_back(id, sid); });
         }
       } else {
         bool every = false;
-        for (const std::string& p : cs.action_patterns) {
+        for (const std::string& p : lowered.action_patterns) {
           every |= p.find_first_not_of('*') == std::string::npos;
         }
         if (every) {
@@ -555,17 +566,16 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
             mark_service(action_service[id]);
             matches.emplace_back(id, sid);
           }
-          for (const std::string& p : cs.action_patterns) {
+          for (const std::string& p : lowered.action_patterns) {
             mark_pattern_service(p);
             actions.ForEachMatch(p, [&](uint32_t id) { matches.emplace_back(id, sid); });
           }
-          if (!cs.action_patterns.empty()) cp.wildcard_action.push_back(sid);
+          if (!lowered.action_patterns.empty()) cp.wildcard_action.push_back(sid);
         }
       }
       cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
       cp.has_sid.push_back(st.sid.has_value());
       if (st.sid) cp.sid_text += *st.sid;
-      cs.action_patterns.shrink_to_fit();
     }
     cp.sid_offsets.push_back(static_cast<uint32_t>(cp.sid_text.size()));
     cp.indexed = searched_alone.contains(name);
@@ -602,6 +612,37 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     }
     cp.sid_text.shrink_to_fit();
   });
+  // The flat arrays, sized exactly, then each statement's (and condition's) spans over them.
+  size_t counts[5] = {0, 0, 0, 0, 0};
+  for (const Parts& l : parts) {
+    counts[0] += l.resources.size();
+    counts[1] += l.principals.size();
+    counts[2] += l.action_patterns.size();
+    counts[3] += l.conditions.size();
+    for (const auto& operands : l.operands) counts[4] += operands.size();
+  }
+  out.patterns.reserve(counts[0]);
+  out.principal_refs.reserve(counts[1]);
+  out.action_patterns.reserve(counts[2]);
+  out.conditions.reserve(counts[3]);
+  out.operands.reserve(counts[4]);
+  auto move_into = [](auto& from, auto& to) {
+    const size_t first = to.size();
+    for (auto& x : from) to.push_back(std::move(x));
+    return std::span(to.data() + first, from.size());  // `to` never grows past its reserve
+  };
+  for (size_t sid = 0; sid < parts.size(); ++sid) {
+    Parts& l = parts[sid];
+    CompiledStatement& cs = out.statements[sid];
+    cs.resources = move_into(l.resources, out.patterns);
+    cs.principals = move_into(l.principals, out.principal_refs);
+    cs.action_patterns = move_into(l.action_patterns, out.action_patterns);
+    for (size_t k = 0; k < l.conditions.size(); ++k) {
+      l.conditions[k].operands = move_into(l.operands[k], out.operands);
+    }
+    cs.conditions = move_into(l.conditions, out.conditions);
+    l = Parts{};
+  }
   out.statements.shrink_to_fit();
   out.policies.shrink_to_fit();
   action_service.shrink_to_fit();
@@ -805,30 +846,26 @@ size_t CompiledWorld::MemoryBytes() const {
          VectorBytes(p.listed_index) + VectorBytes(p.listed_bits) + VectorBytes(p.every_action) +
          VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) + VectorBytes(p.services);
   }
-  n += VectorBytes(statements);
-  for (const CompiledStatement& s : statements) {
-    n += VectorBytes(s.resources) + VectorBytes(s.principals) + VectorBytes(s.conditions);
-    for (const CompiledPattern& r : s.resources) {
-      n += StringBytes(r.text) + glob_bytes(r.glob);
-      if (r.variables) {
-        n += HeapBlock(sizeof(*r.variables)) + PiecesBytes(r.variables->pieces) +
-             StringBytes(r.variables->static_prefix);
-      }
+  n += VectorBytes(statements) + VectorBytes(patterns) + VectorBytes(principal_refs) +
+       VectorBytes(action_patterns) + VectorBytes(conditions) + VectorBytes(operands);
+  for (const CompiledPattern& r : patterns) {
+    n += StringBytes(r.text) + glob_bytes(r.glob);
+    if (r.variables) {
+      n += HeapBlock(sizeof(*r.variables)) + PiecesBytes(r.variables->pieces) +
+           StringBytes(r.variables->static_prefix);
     }
-    for (const CompiledPrincipalRef& p : s.principals)
-      n += StringBytes(p.value) + StringBytes(p.aws);
-    n += VectorBytes(s.action_patterns);
-    for (const std::string& a : s.action_patterns) n += StringBytes(a);
-    for (const CompiledCondition& c : s.conditions) {
-      n += StringBytes(c.key.key) + VectorBytes(c.operands);
-      for (const CompiledOperand& o : c.operands) {
-        n += StringBytes(o.text) + glob_bytes(o.glob);
-        if (o.extra) {
-          n += HeapBlock(sizeof(*o.extra)) + PiecesBytes(o.extra->pieces) +
-               VectorBytes(o.extra->arn_parts);
-          for (const GlobRef& g : o.extra->arn_parts) n += glob_bytes(g);
-        }
-      }
+  }
+  for (const CompiledPrincipalRef& p : principal_refs) {
+    n += StringBytes(p.value) + StringBytes(p.aws);
+  }
+  for (const std::string& a : action_patterns) n += StringBytes(a);
+  for (const CompiledCondition& c : conditions) n += StringBytes(c.key.key);
+  for (const CompiledOperand& o : operands) {
+    n += StringBytes(o.text) + glob_bytes(o.glob);
+    if (o.extra) {
+      n += HeapBlock(sizeof(*o.extra)) + PiecesBytes(o.extra->pieces) +
+           VectorBytes(o.extra->arn_parts);
+      for (const GlobRef& g : o.extra->arn_parts) n += glob_bytes(g);
     }
   }
   n += action_ids.MemoryBytes() + service_ids.MemoryBytes() + VectorBytes(action_service) +

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -139,7 +140,7 @@ struct CompiledCondition {
   ConditionOperator op;
   const OperatorInfo* info = nullptr;
   KeyRef key;
-  std::vector<CompiledOperand> operands;
+  std::span<const CompiledOperand> operands;  // in CompiledWorld::operands
 };
 
 // One entry of Principal/NotPrincipal.
@@ -151,7 +152,9 @@ struct CompiledPrincipalRef {
 };
 
 struct CompiledStatement {
-  // The small fields first, together (112 bytes in all rather than 128 with padding).
+  // The small fields first, together. The parts are spans over the world's flat arrays
+  // (CompiledWorld::patterns and so on), so that a statement is 80 bytes and its parts lie
+  // beside those of the statements around it, with no heap block of their own.
   uint32_t policy = 0;  // index into CompiledWorld::policies
   uint32_t index = 0;   // position in its policy
   Effect effect = Effect::kAllow;
@@ -160,14 +163,14 @@ struct CompiledStatement {
   bool has_principal = false;
   bool not_principal = false;
   bool not_action = false;
-  std::vector<CompiledPattern> resources;
-  std::vector<CompiledPrincipalRef> principals;
+  std::span<const CompiledPattern> resources;
+  std::span<const CompiledPrincipalRef> principals;
   // Wildcard Action/NotAction patterns, lower-cased, for actions that are not interned
   // (literal patterns are interned, so such an action cannot equal them). Kept as text:
   // compiled automata for the thousands of patterns of the big managed policies would
   // cost more memory than they save time on this rare path.
-  std::vector<std::string> action_patterns;
-  std::vector<CompiledCondition> conditions;
+  std::span<const std::string> action_patterns;
+  std::span<const CompiledCondition> conditions;
 };
 
 struct CompiledPolicy {
@@ -375,6 +378,13 @@ struct CompiledWorld {
 
   std::vector<CompiledPolicy> policies;
   std::vector<CompiledStatement> statements;
+  // The statements' parts, statement after statement (CompiledStatement's spans, and each
+  // condition's operands, point into them).
+  std::vector<CompiledPattern> patterns;
+  std::vector<CompiledPrincipalRef> principal_refs;
+  std::vector<std::string> action_patterns;
+  std::vector<CompiledCondition> conditions;
+  std::vector<CompiledOperand> operands;
   NameIndex action_ids;                  // lower-cased action -> id
   NameIndex service_ids;                 // lower-cased service -> id
   std::vector<uint32_t> action_service;  // per action id: its service id

@@ -523,8 +523,7 @@ Match EvalCondition(const CompiledCondition& c, Ctx& ctx) {
   return Match::kFalse;
 }
 
-PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
-                              const PrincipalView& p) {
+PrincipalMatch MatchPrincipal(std::span<const CompiledPrincipalRef> refs, const PrincipalView& p) {
   using K = CompiledPrincipalRef::Kind;
   const bool iam = p.type != PrincipalType::kAnonymous && p.type != PrincipalType::kAWSService;
   PrincipalMatch best = PrincipalMatch::kNone;
@@ -558,7 +557,7 @@ PrincipalMatch MatchPrincipal(const std::vector<CompiledPrincipalRef>& refs,
 }
 
 // NotPrincipal with Deny: excluded only when every layer of the caller is listed.
-bool ExcludedByNotPrincipal(const std::vector<CompiledPrincipalRef>& refs, const PrincipalView& p) {
+bool ExcludedByNotPrincipal(std::span<const CompiledPrincipalRef> refs, const PrincipalView& p) {
   using K = CompiledPrincipalRef::Kind;
   auto listed = [&](std::string_view arn) {  // an "AWS" entry written exactly so
     for (const CompiledPrincipalRef& r : refs) {
