@@ -58,13 +58,25 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
   while (first_wild < syms.size() && syms[first_wild].sym == Sym::kChar) ++first_wild;
   size_t last_wild = syms.size();
   while (last_wild > first_wild && syms[last_wild - 1].sym == Sym::kChar) --last_wild;
-  for (size_t i = 0; i < first_wild; ++i) pattern_.push_back(static_cast<char>(syms[i].c));
-  for (size_t i = last_wild; i < syms.size(); ++i) suffix_.push_back(static_cast<char>(syms[i].c));
+  std::string suffix, middle;
+  for (size_t i = 0; i < first_wild; ++i) text_.push_back(static_cast<char>(syms[i].c));
+  for (size_t i = last_wild; i < syms.size(); ++i) suffix.push_back(static_cast<char>(syms[i].c));
+  prefix_size_ = static_cast<uint32_t>(first_wild);
+  suffix_size_ = static_cast<uint32_t>(suffix.size());
+  // Appends the middle pieces and the suffix once the shape is known (literal patterns keep
+  // their text alone: it is all prefix).
+  auto finish_text = [&] {
+    text_ += middle;
+    text_ += suffix;
+    text_.shrink_to_fit();
+  };
   for (const Symbol& s : syms) {
     min_length_ += s.sym == Sym::kChar || s.sym == Sym::kAny || s.sym == Sym::kAnyNoColon;
   }
   if (wildcard_free_) {
     shape_ = Shape::kLiteral;
+    suffix_size_ = 0;  // the whole text is the prefix
+    text_.shrink_to_fit();
     return;
   }
   const bool one_free_star = last_wild == first_wild + 1 && syms[first_wild].sym == Sym::kStar;
@@ -72,6 +84,7 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
     shape_ = first_wild == 0            ? Shape::kSuffix
              : last_wild == syms.size() ? Shape::kPrefix
                                         : Shape::kPrefixSuffix;
+    finish_text();
     return;
   }
   bool free_stars_only = true;
@@ -83,14 +96,17 @@ Glob::Glob(std::string_view pattern, GlobMode mode, const std::vector<bool>& lit
     for (size_t i = first_wild + 1; i < last_wild; ++i) {
       if (syms[i].sym == Sym::kStar) {
         if (syms[i - 1].sym == Sym::kChar)
-          middle_ends_.push_back(static_cast<uint32_t>(middle_.size()));
+          middle_ends_.push_back(static_cast<uint32_t>(middle.size()));
         continue;
       }
-      middle_.push_back(static_cast<char>(syms[i].c));
+      middle.push_back(static_cast<char>(syms[i].c));
     }
+    middle_ends_.shrink_to_fit();
+    finish_text();
     return;
   }
   shape_ = Shape::kAutomaton;
+  finish_text();
 
   // Byte classes: 0 for bytes the pattern never names, one class per named byte, and ':'
   // always named in ARN mode so that the no-colon symbols can exclude it.
@@ -170,18 +186,17 @@ size_t Glob::AutomatonBytes() const {
 }
 
 size_t Glob::HeapBytes() const {
-  return arbiter::HeapBytes(pattern_) + arbiter::HeapBytes(suffix_) + arbiter::HeapBytes(middle_) +
-         arbiter::HeapBytes(middle_ends_) + AutomatonBytes();
+  return arbiter::HeapBytes(text_) + arbiter::HeapBytes(middle_ends_) + AutomatonBytes();
 }
 
 bool Glob::MatchPieces(std::string_view text) const {
   // Each piece at its leftmost place after the previous one, between the anchors (Matches
   // checked that they fit).
-  const std::string_view window = text.substr(0, text.size() - suffix_.size());
-  size_t pos = pattern_.size();
+  const std::string_view window = text.substr(0, text.size() - suffix_size_);
+  size_t pos = prefix_size_;
   size_t begin = 0;
   for (uint32_t piece_end : middle_ends_) {
-    const std::string_view piece(middle_.data() + begin, piece_end - begin);
+    const std::string_view piece(middle() + begin, piece_end - begin);
     begin = piece_end;
     size_t at = std::string_view::npos;
     if (!fold_) {
@@ -207,22 +222,23 @@ bool Glob::Equal(std::string_view a, std::string_view b) const {
 
 bool Glob::Matches(std::string_view text) const {
   if (text.size() < min_length_) return false;
+  const std::string_view pre = prefix(), suf = suffix();
   switch (shape_) {
     case Shape::kLiteral:
-      return Equal(pattern_, text);
+      return Equal(pre, text);
     case Shape::kPrefix:
-      return Equal(pattern_, text.substr(0, pattern_.size()));
+      return Equal(pre, text.substr(0, pre.size()));
     case Shape::kSuffix:
-      return Equal(suffix_, text.substr(text.size() - suffix_.size()));
+      return Equal(suf, text.substr(text.size() - suf.size()));
     case Shape::kPrefixSuffix:
-      return Equal(pattern_, text.substr(0, pattern_.size())) &&
-             Equal(suffix_, text.substr(text.size() - suffix_.size()));
+      return Equal(pre, text.substr(0, pre.size())) &&
+             Equal(suf, text.substr(text.size() - suf.size()));
     case Shape::kPieces:
-      return Equal(pattern_, text.substr(0, pattern_.size())) &&
-             Equal(suffix_, text.substr(text.size() - suffix_.size())) && MatchPieces(text);
+      return Equal(pre, text.substr(0, pre.size())) &&
+             Equal(suf, text.substr(text.size() - suf.size())) && MatchPieces(text);
     case Shape::kAutomaton:
-      if (!Equal(pattern_, text.substr(0, pattern_.size())) ||
-          !Equal(suffix_, text.substr(text.size() - suffix_.size()))) {
+      if (!Equal(pre, text.substr(0, pre.size())) ||
+          !Equal(suf, text.substr(text.size() - suf.size()))) {
         return false;
       }
       break;

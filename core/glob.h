@@ -79,15 +79,22 @@ class Glob {
   bool MatchPieces(std::string_view text) const;
   bool RunAutomaton(std::string_view text) const;
 
+  // The literal prefix (all of a kLiteral pattern), then (kPieces) the middle pieces, then
+  // the literal suffix (after the last wildcard), in one string.
+  std::string_view prefix() const { return {text_.data(), prefix_size_}; }
+  std::string_view suffix() const {
+    return {text_.data() + text_.size() - suffix_size_, suffix_size_};
+  }
+  const char* middle() const { return text_.data() + prefix_size_; }
+
   bool fold_ = false;
   bool wildcard_free_ = true;
   Shape shape_ = Shape::kLiteral;
   uint32_t min_length_ = 0;  // characters any match needs
-  std::string pattern_;      // the literal text (kLiteral) or the literal prefix
-  std::string suffix_;       // the literal suffix (after the last wildcard)
-  // kPieces: the middle pieces, concatenated, and where each ends.
-  std::string middle_;
-  std::vector<uint32_t> middle_ends_;
+  uint32_t prefix_size_ = 0;
+  uint32_t suffix_size_ = 0;
+  std::string text_;
+  std::vector<uint32_t> middle_ends_;  // kPieces: where each piece ends, from middle()
   std::shared_ptr<const Automaton> automaton_;
 };
 
