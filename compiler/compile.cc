@@ -76,7 +76,6 @@ bool HoldsVariables(std::string_view s, PolicyVersion version) {
 
 CompiledPattern CompileResource(const std::string& r, PolicyVersion version, GlobCache& globs) {
   CompiledPattern p;
-  p.text = r;
   if (HoldsVariables(r, version)) {
     p.kind = CompiledPattern::Kind::kVariable;
     auto v = std::make_unique<CompiledPattern::Variables>();
@@ -90,10 +89,11 @@ CompiledPattern CompileResource(const std::string& r, PolicyVersion version, Glo
     p.kind = CompiledPattern::Kind::kAny;
   } else if (!HasWildcard(r)) {
     p.kind = CompiledPattern::Kind::kLiteral;
+    p.text = r;
   } else if (r.back() == '*' && !HasWildcard(std::string_view(r).substr(0, r.size() - 1))) {
     // A final '*' ends its segment, so it may match anything (colons included).
     p.kind = CompiledPattern::Kind::kPrefix;
-    p.text.pop_back();
+    p.text = r.substr(0, r.size() - 1);
   } else {
     p.kind = CompiledPattern::Kind::kGlob;
     p.glob = globs.Get(r, GlobMode::kArn);

@@ -104,7 +104,7 @@ struct CompiledPattern {
     std::string static_prefix;
   };
   Kind kind = Kind::kLiteral;
-  std::string text;                            // the pattern (kVariable: with its variables)
+  std::string text;                            // kLiteral: the ARN; kPrefix: the prefix
   GlobRef glob;                                // kGlob
   std::unique_ptr<const Variables> variables;  // kVariable
   const std::vector<VariablePiece>& pieces() const {
