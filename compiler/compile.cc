@@ -664,7 +664,11 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   out.accounts.reserve(world.org_accounts.size());
   for (const PrincipalEntry& p : world.principals) {
     CompiledPrincipal cp;
-    cp.entry = p;
+    cp.principal_arn = p.principal_arn;
+    cp.account_id = p.account;
+    cp.user_id = p.user_id;
+    cp.username = p.username;
+    cp.type = p.type;
     cp.service_linked_role =
         p.type == PrincipalType::kAssumedRole && IsServiceLinkedRoleArn(p.principal_arn);
     cp.tags = LowerTags(p.tags);
@@ -678,22 +682,15 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
     cp.identity = ids(p.identity_policies);
     if (p.permissions_boundary) cp.boundary = policy_index.at(*p.permissions_boundary);
     cp.session = ids(p.session_policies);
-    // The compiled fields replace these copies (lower-cased tags, policy indices).
-    cp.entry.tags = {};
-    cp.entry.identity_policies = {};
-    cp.entry.permissions_boundary.reset();
-    cp.entry.session_policies = {};
     // World validation rejects two principals with one ARN.
     if (out.principal_ids.Add(p.arn) == out.principals.size())
       out.principals.push_back(std::move(cp));
   }
   for (const ResourceEntry& r : world.resources) {
     CompiledResource cr;
-    cr.entry = r;
+    cr.account = r.account;
     if (r.policy) cr.policy = policy_index.at(*r.policy);
     cr.tags = LowerTags(r.tags);
-    cr.entry.tags = {};  // replaced by the lower-cased tags and the policy index
-    cr.entry.policy.reset();
     // Two entries with the same ARN: the first wins, as in World::FindResource.
     if (out.resource_ids.Add(r.arn) != out.resources.size()) continue;
     if (out.resource_lengths.size() <= r.arn.size() / 64) {
@@ -713,7 +710,7 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
   out.resource_ids.Shrink();
   out.account_ids.Shrink();
   // The vector is complete (and moving the world keeps its buffer): point principals at theirs.
-  for (CompiledPrincipal& p : out.principals) p.account = out.FindAccount(p.entry.account);
+  for (CompiledPrincipal& p : out.principals) p.account = out.FindAccount(p.account_id);
   // Plans: each merges (policy, slot) pairs; BuildPlan orders the refs itself. Principals
   // (and accounts) whose pairs are the same share one plan: sessions of one role, accounts
   // under one OU. The pairs are a set (an action is allowed or denied whatever order the
@@ -798,12 +795,6 @@ size_t PlanBytes(const ActionPlan& p) {
          VectorBytes(p.not_action);
 }
 
-size_t TagsBytes(const Tags& tags) {
-  size_t n = VectorBytes(tags);
-  for (const auto& [key, value] : tags) n += StringBytes(key) + StringBytes(value);
-  return n;
-}
-
 // An absl::flat_hash_map<std::string, std::string>: one block of control bytes (a byte per
 // slot and a group's width more) and slots, then the strings too long to sit in a slot.
 template <typename Map>
@@ -872,19 +863,13 @@ size_t CompiledWorld::MemoryBytes() const {
        VectorBytes(action_rcp);
   n += VectorBytes(principals) + principal_ids.MemoryBytes();
   for (const CompiledPrincipal& p : principals) {
-    const PrincipalEntry& e = p.entry;
-    n += StringBytes(e.arn) + StringBytes(e.principal_arn) + StringBytes(e.account) +
-         StringBytes(e.user_id) + StringBytes(e.username) + TagsBytes(e.tags) +
-         VectorBytes(e.identity_policies) + StringBytes(e.permissions_boundary) +
-         VectorBytes(e.session_policies) + StringBytes(p.derived_userid) + MapBytes(p.tags) +
+    n += StringBytes(p.principal_arn) + StringBytes(p.account_id) + StringBytes(p.user_id) +
+         StringBytes(p.username) + StringBytes(p.derived_userid) + MapBytes(p.tags) +
          VectorBytes(p.identity) + VectorBytes(p.session);
-    for (const std::string& name : e.identity_policies) n += StringBytes(name);
-    for (const std::string& name : e.session_policies) n += StringBytes(name);
   }
   n += VectorBytes(resources) + resource_ids.MemoryBytes() + VectorBytes(resource_lengths);
   for (const CompiledResource& r : resources) {
-    n += StringBytes(r.entry.arn) + StringBytes(r.entry.account) + StringBytes(r.entry.policy) +
-         TagsBytes(r.entry.tags) + MapBytes(r.tags);
+    n += StringBytes(r.account) + MapBytes(r.tags);
   }
   n += VectorBytes(accounts) + account_ids.MemoryBytes();
   for (const CompiledAccount& a : accounts) {

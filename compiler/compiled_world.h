@@ -335,10 +335,14 @@ struct ActionPlan {
 
 struct CompiledAccount;
 
+// A world principal as the engine reads it; its ARN is the name CompiledWorld::principal_ids
+// finds it by.
 struct CompiledPrincipal {
-  // The world's entry, less its tags and policy names (`tags` and the indices below hold
-  // them compiled).
-  PrincipalEntry entry;
+  std::string principal_arn;  // aws:PrincipalArn (a session's role ARN)
+  std::string account_id;     // "" for anonymous and service principals
+  std::optional<std::string> user_id;
+  std::optional<std::string> username;
+  PrincipalType type = PrincipalType::kUser;
   const CompiledAccount* account = nullptr;  // its organization account, if any
   // aws:userid when the world gives none: "anonymous", or "account:name" for a
   // federated user (reference_policies_variables.html, "Principal key values").
@@ -353,8 +357,9 @@ struct CompiledPrincipal {
   const ActionPlan* plan = nullptr;
 };
 
+// A world resource entry; its ARN is the name CompiledWorld::resource_ids finds it by.
 struct CompiledResource {
-  ResourceEntry entry;  // the world's entry, less its tags and policy name (compiled below)
+  std::optional<std::string> account;  // the owner, when the entry names one
   std::optional<uint32_t> policy;
   absl::flat_hash_map<std::string, std::string> tags;  // lower-cased keys
 };

@@ -167,12 +167,12 @@ PrincipalView ViewPrincipal(const CompiledWorld& w, std::string_view arn, uint64
   PrincipalView v;
   if (const uint32_t id = w.principal_ids.Find(arn, hash); id != NameIndex::kNotFound) {
     const CompiledPrincipal& p = w.principals[id];
-    v.arn = p.entry.arn;
-    v.principal_arn = p.entry.principal_arn;
-    v.account = p.entry.account;
-    v.type = p.entry.type;
-    v.user_id = &p.entry.user_id;
-    if (p.entry.username) v.username = *p.entry.username, v.has_username = true;
+    v.arn = arn;  // the name it was found by, byte for byte
+    v.principal_arn = p.principal_arn;
+    v.account = p.account_id;
+    v.type = p.type;
+    v.user_id = &p.user_id;
+    if (p.username) v.username = *p.username, v.has_username = true;
     v.tags = &p.tags;
     v.compiled = &p;
     v.service_linked_role = p.service_linked_role;
@@ -911,8 +911,8 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
   const std::optional<ArnParts> resource_arn = SplitArn(req.resource);
   if (req.has_resource_account) {
     c.resource_account = req.resource_account;
-  } else if (c.resource && c.resource->entry.account) {
-    c.resource_account = *c.resource->entry.account;
+  } else if (c.resource && c.resource->account) {
+    c.resource_account = *c.resource->account;
   } else if (resource_arn && NamesOwner(resource_arn->account)) {
     c.resource_account = resource_arn->account;  // see ReferenceEvaluate
   }
