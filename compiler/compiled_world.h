@@ -11,7 +11,8 @@
 //   request batch, or a service catalogue). A known principal's identity, boundary and
 //   session policies are merged into one ActionPlan, and so are an account's SCP levels:
 //   one bitmap probe finds every statement that can apply to the action, whatever the size
-//   of the world. Resource policies and RCPs keep a per-policy index (one binary search).
+//   of the world. Principals (and accounts) with the same policies share one plan.
+//   Resource policies and RCPs keep a per-policy index (one binary search).
 //   Statements whose Action is "*" match every action; NotAction statements and actions
 //   not interned are matched with compiled globs.
 // - Resource patterns are classified once (any, literal, literal prefix, glob, or holding
@@ -21,9 +22,12 @@
 // - Principals, resources and organization accounts are hash-indexed by ARN or id
 //   (NameIndex: an inline hash and one arena, so a lookup touches about two cache lines).
 //
+// Statements' parts (resource patterns, principal refs, conditions and their operands) lie
+// in flat arrays, statement after statement, with no heap block per statement.
+//
 // Memory is dominated by the action names, the plans (2 bytes per matched action, a bit per
-// action id in range), the per-statement action lists and the compiled
-// patterns and globs; MemoryBytes() reports it.
+// action id in range), the per-statement action lists and the compiled patterns and globs;
+// MemoryBytes() reports it, counting each heap block as the allocator lays it out.
 #ifndef ARBITER_COMPILER_COMPILED_WORLD_H_
 #define ARBITER_COMPILER_COMPILED_WORLD_H_
 
@@ -416,7 +420,8 @@ struct CompiledWorld {
     return i == NameIndex::kNotFound ? nullptr : &accounts[i];
   }
 
-  // Approximate bytes held by the structure (heap included).
+  // Bytes held by the structure: sizeof(*this) and every heap block it owns, each sized as
+  // glibc's malloc lays it out (core/heap.h); within a few percent of the heap it takes.
   size_t MemoryBytes() const;
 };
 
