@@ -260,6 +260,74 @@ TEST(DifferentialTest, PlanShortcutsKeepEveryRule) {
   EXPECT_LT(allows, requests.size());
 }
 
+// Regression (shared plans): principals whose policies are the same set (permuted, listed
+// twice) share a plan, and so do accounts whose SCP levels hold the same (policy, level)
+// pairs, [["A"]] and [["A"], []] among them; what the plan does not hold (a boundary, a
+// session policy, how many SCP levels must allow) still decides per principal and account.
+// Also evaluated after the compiled world was moved and its first home destroyed.
+TEST(DifferentialTest, SharedPlansDecideAsTheirOwnersPolicies) {
+  std::vector<Finding> findings;
+  std::optional<World> world = LoadWorld(R"({
+    "policies": {
+      "A": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:*", "sqs:SendMessage"], "Resource": "*"}]},
+      "B": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*",
+         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]},
+      "G": {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "sqs:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}},
+    "principals": [
+      {"arn": "arn:aws:iam::111111111111:user/ab", "identity_policies": ["A", "B"]},
+      {"arn": "arn:aws:iam::111111111111:user/ba", "identity_policies": ["B", "A", "B"]},
+      {"arn": "arn:aws:iam::222222222222:user/ab", "identity_policies": ["A", "B"]},
+      {"arn": "arn:aws:iam::333333333333:user/ab", "identity_policies": ["B", "A"]},
+      {"arn": "arn:aws:iam::111111111111:user/bounded", "identity_policies": ["A", "B"],
+       "permissions_boundary": "G"},
+      {"arn": "arn:aws:sts::111111111111:assumed-role/R/s", "identity_policies": ["A", "B"],
+       "session_policies": ["G"]},
+      {"arn": "arn:aws:iam::444444444444:user/ab", "identity_policies": ["A", "B"]}],
+    "organization": {"id": "o-a1b2c3d4e5", "accounts": {
+      "111111111111": {"scps": [["A"]]},
+      "222222222222": {"scps": [["A"], []]},
+      "333333333333": {"scps": [["G"], ["A"]]},
+      "444444444444": {"scps": [["A"]]}}}})",
+                                         &findings);
+  ASSERT_TRUE(world.has_value()) << (findings.empty() ? "" : findings[0].message);
+  std::vector<Request> requests;
+  for (const PrincipalEntry& p : world->principals) {
+    for (const char* action : {"s3:GetObject", "s3:DeleteBucket", "sqs:SendMessage", "ec2:Run"}) {
+      for (const char* mfa : {"true", "false"}) {
+        Request r;
+        r.principal = p.arn;
+        r.action = action;
+        r.resource = "*";
+        r.context["aws:multifactorauthpresent"] = ContextValue{{mfa}, false};
+        requests.push_back(r);
+      }
+    }
+  }
+  std::optional<CompiledWorld> first(Compile(*world, InternActions(requests)));
+  const CompiledWorld compiled = *std::move(first);
+  first.reset();
+  const std::vector<CompiledPrincipal>& p = compiled.principals;
+  EXPECT_EQ(p[0].plan, p[1].plan);
+  EXPECT_EQ(p[0].plan, p[2].plan);
+  EXPECT_NE(p[0].plan, p[4].plan);
+  EXPECT_NE(p[0].plan, p[5].plan);
+  EXPECT_EQ(compiled.FindAccount("111111111111")->scp_plan,
+            compiled.FindAccount("222222222222")->scp_plan);
+  EvalScratch scratch;
+  std::vector<Decision> by_principal[7];
+  for (size_t i = 0; i < requests.size(); ++i) {
+    Same("shared-plans", compiled, *world, requests[i], scratch);
+    by_principal[i / 8].push_back(Evaluate(compiled, requests[i], scratch).decision);
+  }
+  // The same plan, decided otherwise: an empty SCP level allows nothing.
+  EXPECT_NE(by_principal[0], by_principal[2]);
+  EXPECT_EQ(by_principal[0], by_principal[6]);
+}
+
 TEST(DifferentialTest, EngineEqualsReferenceOnGeneratedRequests) {
   const std::vector<NamedWorld> worlds = BundledWorlds();
   ASSERT_FALSE(worlds.empty());
