@@ -773,26 +773,17 @@ CompiledWorld Compile(const World& world, const CompileOptions& options) {
 
 namespace {
 
-size_t StringBytes(const std::string& s) { return HeapBytes(s); }
-size_t StringBytes(const std::optional<std::string>& s) { return s ? HeapBytes(*s) : 0; }
-
-template <typename T>
-size_t VectorBytes(const std::vector<T>& v) {
-  return HeapBytes(v);
-}
-
 size_t PiecesBytes(const std::vector<VariablePiece>& pieces) {
-  size_t n = VectorBytes(pieces);
+  size_t n = HeapBytes(pieces);
   for (const VariablePiece& p : pieces) {
-    n += StringBytes(p.text) + StringBytes(p.key.key) + StringBytes(p.fallback);
+    n += HeapBytes(p.text) + HeapBytes(p.key.key) + HeapBytes(p.fallback);
   }
   return n;
 }
 
 size_t PlanBytes(const ActionPlan& p) {
-  return VectorBytes(p.bits) + VectorBytes(p.ranks) + VectorBytes(p.groups) +
-         VectorBytes(p.group_starts) + VectorBytes(p.refs) + VectorBytes(p.every) +
-         VectorBytes(p.not_action);
+  return HeapBytes(p.bits) + HeapBytes(p.ranks) + HeapBytes(p.groups) + HeapBytes(p.group_starts) +
+         HeapBytes(p.refs) + HeapBytes(p.every) + HeapBytes(p.not_action);
 }
 
 // An absl::flat_hash_map<std::string, std::string>: one block of control bytes (a byte per
@@ -801,7 +792,7 @@ template <typename Map>
 size_t MapBytes(const Map& m) {
   if (m.capacity() == 0) return 0;
   size_t n = HeapBlock(m.capacity() * (sizeof(typename Map::value_type) + 1) + 16);
-  for (const auto& [key, value] : m) n += StringBytes(key) + StringBytes(value);
+  for (const auto& [key, value] : m) n += HeapBytes(key) + HeapBytes(value);
   return n;
 }
 
@@ -823,61 +814,61 @@ const std::vector<GlobRef>& CompiledOperand::arn_parts() const {
 }
 
 size_t CompiledWorld::MemoryBytes() const {
-  size_t n = sizeof(*this) + StringBytes(org_id);
+  size_t n = sizeof(*this) + HeapBytes(org_id);
   absl::flat_hash_set<const void*> shared;  // interned globs: count each once
   auto glob_bytes = [&](const GlobRef& g) -> size_t {
     if (!g || !shared.insert(g.get()).second) return 0;
     return HeapBlock(sizeof(Glob) + 16) + g->HeapBytes();  // std::make_shared: one block
   };
-  n += VectorBytes(policies);
+  n += HeapBytes(policies);
   for (const CompiledPolicy& p : policies) {
-    n += StringBytes(p.name) + StringBytes(p.sid_text) + VectorBytes(p.sid_offsets) +
-         HeapBlock(p.has_sid.capacity() / 8) + VectorBytes(p.action_index) +
-         VectorBytes(p.statement_actions) + VectorBytes(p.statement_starts) +
-         VectorBytes(p.listed_index) + VectorBytes(p.listed_bits) + VectorBytes(p.every_action) +
-         VectorBytes(p.not_action) + VectorBytes(p.wildcard_action) + VectorBytes(p.services);
+    n += HeapBytes(p.name) + HeapBytes(p.sid_text) + HeapBytes(p.sid_offsets) +
+         HeapBlock(p.has_sid.capacity() / 8) + HeapBytes(p.action_index) +
+         HeapBytes(p.statement_actions) + HeapBytes(p.statement_starts) +
+         HeapBytes(p.listed_index) + HeapBytes(p.listed_bits) + HeapBytes(p.every_action) +
+         HeapBytes(p.not_action) + HeapBytes(p.wildcard_action) + HeapBytes(p.services);
   }
-  n += VectorBytes(statements) + VectorBytes(patterns) + VectorBytes(principal_refs) +
-       VectorBytes(action_patterns) + VectorBytes(conditions) + VectorBytes(operands);
+  n += HeapBytes(statements) + HeapBytes(patterns) + HeapBytes(principal_refs) +
+       HeapBytes(action_patterns) + HeapBytes(conditions) + HeapBytes(operands);
   for (const CompiledPattern& r : patterns) {
-    n += StringBytes(r.text) + glob_bytes(r.glob);
+    n += HeapBytes(r.text) + glob_bytes(r.glob);
     if (r.variables) {
       n += HeapBlock(sizeof(*r.variables)) + PiecesBytes(r.variables->pieces) +
-           StringBytes(r.variables->static_prefix);
+           HeapBytes(r.variables->static_prefix);
     }
   }
   for (const CompiledPrincipalRef& p : principal_refs) {
-    n += StringBytes(p.value) + StringBytes(p.aws);
+    n += HeapBytes(p.value) + HeapBytes(p.aws);
   }
-  for (const std::string& a : action_patterns) n += StringBytes(a);
-  for (const CompiledCondition& c : conditions) n += StringBytes(c.key.key);
+  for (const std::string& a : action_patterns) n += HeapBytes(a);
+  for (const CompiledCondition& c : conditions) n += HeapBytes(c.key.key);
   for (const CompiledOperand& o : operands) {
-    n += StringBytes(o.text) + glob_bytes(o.glob);
+    n += HeapBytes(o.text) + glob_bytes(o.glob);
     if (o.extra) {
       n += HeapBlock(sizeof(*o.extra)) + PiecesBytes(o.extra->pieces) +
-           VectorBytes(o.extra->arn_parts);
+           HeapBytes(o.extra->arn_parts);
       for (const GlobRef& g : o.extra->arn_parts) n += glob_bytes(g);
     }
   }
-  n += action_ids.MemoryBytes() + service_ids.MemoryBytes() + VectorBytes(action_service) +
-       VectorBytes(action_rcp);
-  n += VectorBytes(principals) + principal_ids.MemoryBytes();
+  n += action_ids.MemoryBytes() + service_ids.MemoryBytes() + HeapBytes(action_service) +
+       HeapBytes(action_rcp);
+  n += HeapBytes(principals) + principal_ids.MemoryBytes();
   for (const CompiledPrincipal& p : principals) {
-    n += StringBytes(p.principal_arn) + StringBytes(p.account_id) + StringBytes(p.user_id) +
-         StringBytes(p.username) + StringBytes(p.derived_userid) + MapBytes(p.tags) +
-         VectorBytes(p.identity) + VectorBytes(p.session);
+    n += HeapBytes(p.principal_arn) + HeapBytes(p.account_id) + HeapBytes(p.user_id) +
+         HeapBytes(p.username) + HeapBytes(p.derived_userid) + MapBytes(p.tags) +
+         HeapBytes(p.identity) + HeapBytes(p.session);
   }
-  n += VectorBytes(resources) + resource_ids.MemoryBytes() + VectorBytes(resource_lengths);
+  n += HeapBytes(resources) + resource_ids.MemoryBytes() + HeapBytes(resource_lengths);
   for (const CompiledResource& r : resources) {
-    n += StringBytes(r.account) + MapBytes(r.tags);
+    n += HeapBytes(r.account) + MapBytes(r.tags);
   }
-  n += VectorBytes(accounts) + account_ids.MemoryBytes();
+  n += HeapBytes(accounts) + account_ids.MemoryBytes();
   for (const CompiledAccount& a : accounts) {
-    for (const auto& level : a.scps) n += VectorBytes(level);
-    for (const auto& level : a.rcps) n += VectorBytes(level);
-    n += VectorBytes(a.scps) + VectorBytes(a.rcps);
+    for (const auto& level : a.scps) n += HeapBytes(level);
+    for (const auto& level : a.rcps) n += HeapBytes(level);
+    n += HeapBytes(a.scps) + HeapBytes(a.rcps);
   }
-  n += VectorBytes(plans);
+  n += HeapBytes(plans);
   for (const ActionPlan& p : plans) n += PlanBytes(p);
   return n;
 }

@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ inline size_t HeapBlock(size_t n) {
 inline size_t HeapBytes(const std::string& s) {
   return s.capacity() > 15 ? HeapBlock(s.capacity() + 1) : 0;
 }
+
+inline size_t HeapBytes(const std::optional<std::string>& s) { return s ? HeapBytes(*s) : 0; }
 
 template <typename T>
 size_t HeapBytes(const std::vector<T>& v) {
