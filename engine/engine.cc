@@ -889,21 +889,21 @@ EvalResult EvaluatePolicies(const CompiledWorld& w, const RequestView& req, Eval
     c.has_service = true;
     c.service = s;
   }
-  // Start loading the plans' entries for the action while the resource is looked up.
+  // The plans the request may run (a known principal's and its account's SCP plan): start
+  // loading their entries for the action while the resource is looked up.
+  const ActionPlan* plans[2] = {nullptr, nullptr};
   if (c.has_action_id && !explain && c.p.compiled) {
-    if (c.p.compiled->plan) c.p.compiled->plan->Prefetch(c.action_id);
-    if (c.p.org_account && c.p.org_account->scp_plan) {
-      c.p.org_account->scp_plan->Prefetch(c.action_id);
-    }
+    plans[0] = c.p.compiled->plan;
+    if (c.p.org_account) plans[1] = c.p.org_account->scp_plan;
+  }
+  for (const ActionPlan* plan : plans) {
+    if (plan) plan->Prefetch(c.action_id);
   }
   c.resource = FindResource(w, req.resource);
   // By now the plans' bitmap words have arrived: rank the action and start loading its
   // group entry, the next link of each plan's chain.
-  if (c.has_action_id && !explain && c.p.compiled) {
-    if (c.p.compiled->plan) c.p.compiled->plan->PrefetchGroup(c.action_id);
-    if (c.p.org_account && c.p.org_account->scp_plan) {
-      c.p.org_account->scp_plan->PrefetchGroup(c.action_id);
-    }
+  for (const ActionPlan* plan : plans) {
+    if (plan) plan->PrefetchGroup(c.action_id);
   }
   if (c.p.compiled == nullptr && !c.p.account.empty()) {
     c.p.org_account = w.FindAccount(c.p.account);
